@@ -1,0 +1,31 @@
+/** The extracts manifest (DESIGN.md "Extracts"), `extracts/manifest.json`. */
+import type { TerritoryId } from './territory.ts';
+
+/** One published file. `within` lists the territories that contain `scope` (its Regione, its ATS). */
+export interface ManifestFile {
+	/** Relative to `extracts/`, e.g. `2026-11-01T120000Z/ats/T05015.parquet`. */
+	path: string;
+	/** The territory the file serves; `it` for files every logged-in user may read. */
+	scope: TerritoryId;
+	/** The territories containing `scope`, outermost first (e.g. `['r:05', 'a:X05003']` for a Comune). */
+	within: TerritoryId[];
+	/** What the file holds: `extract` (Parquet), `summary` (first-view JSON), `boundaries` (TopoJSON). */
+	kind: 'extract' | 'summary' | 'boundaries';
+	rows: number;
+	bytes: number;
+	sha256: string;
+}
+
+/** The manifest of the published version. */
+export interface Manifest {
+	schema_version: number;
+	version: string;
+	published_at: string;
+	period: { from: string; to: string };
+	measures: string[];
+	suppression_threshold: number;
+	/** True when the microdata or the Comune→ATS map are synthetic (the demo). */
+	synthetic: { microdata: boolean; ats_map: boolean };
+	sources: Record<string, { description: string; sha256?: string }>;
+	files: ManifestFile[];
+}
