@@ -4,3 +4,4 @@ export * from './claims.ts';
 export * from './manifest.ts';
 export * from './scope.ts';
 export * from './extract.ts';
+export * from './summary.ts';
