@@ -14,6 +14,16 @@ export interface GatewayOptions {
 	appDir: string;
 	port: number;
 	host?: string;
+	/** Served as `/config.json` for the app: `{issuer, client_id, audience, scopes}`. */
+	config?: GatewayAppConfig;
+}
+
+/** The OIDC settings the app reads from `/config.json`. */
+export interface GatewayAppConfig {
+	issuer: string;
+	client_id: string;
+	audience: string;
+	scopes: string;
 }
 
 const TYPES: Record<string, string> = {
@@ -33,6 +43,17 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		const url = new URL(req.url ?? '/', 'http://gateway.invalid');
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
 			res.writeHead(405, { allow: 'GET, HEAD' }).end();
+			return;
+		}
+		if (url.pathname === '/config.json' && opts.config) {
+			const body = JSON.stringify(opts.config);
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(body),
+				'cache-control': 'no-cache',
+				'x-content-type-options': 'nosniff'
+			});
+			res.end(req.method === 'HEAD' ? undefined : body);
 			return;
 		}
 		const file =
