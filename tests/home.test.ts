@@ -10,7 +10,9 @@ afterAll(async () => browser?.close());
 test('the built app opens in Chromium and shows its name in Italian', async () => {
 	const page = await browser.context.newPage();
 	await page.goto(inject('baseURL'));
-	await expect.poll(() => page.locator('html').getAttribute('data-ready')).toBe('true');
+	await expect
+		.poll(() => page.locator('html').getAttribute('data-ready'), { timeout: 15_000 })
+		.toBe('true');
 	expect(await page.locator('h1').textContent()).toContain('Cruscotto');
 	expect(await page.getAttribute('html', 'lang')).toBe('it');
 });
