@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { geoPath, geoMercator } from 'd3';
+import type { Topology } from 'topojson-specification';
+import { describe, expect, test } from 'vitest';
+import {
+	MAP_PALETTE,
+	classOf,
+	comuniFeatures,
+	fillOf,
+	groupFeatures,
+	legendEntries,
+	paletteFor,
+	quantileBreaks
+} from './map-utils.ts';
+
+const fmt = (n: number) => n.toLocaleString('it-IT', { maximumFractionDigits: 1 });
+
+describe('class breaks', () => {
+	test('quantile breaks split the known values into equal-count classes, ignoring nulls', () => {
+		const values = [null, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null];
+		const breaks = quantileBreaks(values, 5);
+		expect(breaks).toHaveLength(4);
+		const counts = [0, 0, 0, 0, 0];
+		for (const v of values) if (v !== null) counts[classOf(v, breaks)!]++;
+		expect(counts).toEqual([2, 2, 2, 2, 2]);
+	});
+	test('repeated values give fewer classes, never empty ones', () => {
+		const breaks = quantileBreaks([0, 0, 0, 0, 0, 0, 5, 9], 5);
+		expect(new Set(breaks).size).toBe(breaks.length);
+		expect(breaks[0]).toBeGreaterThan(0);
+		expect(quantileBreaks([3, 3, 3])).toEqual([]);
+	});
+	test('a suppressed value has no class and no colour (drawn hatched)', () => {
+		expect(classOf(null, [1, 2])).toBeNull();
+		expect(fillOf(null, [1, 2], paletteFor([1, 2]))).toBeNull();
+		expect(classOf(0, [1, 2])).toBe(0);
+		expect(classOf(2, [1, 2])).toBe(2);
+	});
+	test('the palette is spread over the scheme for fewer classes', () => {
+		expect(paletteFor([1, 2, 3, 4])).toEqual([...MAP_PALETTE]);
+		const two = paletteFor([1]);
+		expect(two).toEqual([MAP_PALETTE[0], MAP_PALETTE[MAP_PALETTE.length - 1]]);
+	});
+});
+
+describe('legend', () => {
+	test('labels each class in Italian and adds "dato riservato" when needed', () => {
+		const entries = legendEntries([2.5, 4], paletteFor([2.5, 4]), fmt, true);
+		expect(entries.map((e) => e.label)).toEqual([
+			'meno di 2,5',
+			'da 2,5 a meno di 4',
+			'4 e oltre',
+			'dato riservato (< 3 nuclei) o assente'
+		]);
+		expect(entries[3].suppressed).toBe(true);
+		expect(legendEntries([], paletteFor([]), fmt, false)).toHaveLength(1);
+	});
+});
+
+describe('boundaries', () => {
+	// The real boundaries (openpolis/ISTAT) that the pipeline cuts per Regione.
+	const topo = JSON.parse(
+		readFileSync(new URL('../../../../../shared/data/geo/italy_comuni_province_regioni.topo.json', import.meta.url), 'utf8')
+	) as Topology;
+
+	test('every Comune becomes a feature keyed c:ISTAT with a drawable path', () => {
+		const features = comuniFeatures(topo);
+		expect(features).toHaveLength(7904);
+		const abano = features.find((f) => f.id === 'c:028001')!;
+		expect(abano.properties.name).toBe('Abano Terme');
+		const path = geoPath(geoMercator().fitSize([400, 400], abano));
+		expect(path(abano)).toMatch(/^M/);
+	});
+	test('Comuni merge into one area per group', () => {
+		const groups = new Map([
+			['c:028001', 'a:X05001'],
+			['c:028060', 'a:X05001'],
+			['c:015146', 'a:X03001']
+		]);
+		const areas = groupFeatures(topo, groups);
+		expect(areas.map((a) => a.id).sort()).toEqual(['a:X03001', 'a:X05001']);
+		expect(areas.every((a) => a.geometry.coordinates.length > 0)).toBe(true);
+	});
+});

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest';
+import { ariaSort, compareCells, filterOrder, nextSort, normalizeSearch, parseSort, sortOrder } from './table-utils.ts';
+
+describe('sorting with suppressed values', () => {
+	const values = [12, null, 3, 40, null, 0];
+	const names = ['Bergamo', 'Averara', 'Calco', 'Milano', 'Zogno', 'Dosso'];
+
+	test('descending puts the largest first and suppressed last, never as 0', () => {
+		const order = sortOrder(values, 'desc', names);
+		expect(order.map((i) => values[i])).toEqual([40, 12, 3, 0, null, null]);
+	});
+	test('ascending still puts suppressed last, after the zero', () => {
+		const order = sortOrder(values, 'asc', names);
+		expect(order.map((i) => values[i])).toEqual([0, 3, 12, 40, null, null]);
+		// ties (both suppressed) fall back to the name
+		expect(order.slice(-2).map((i) => names[i])).toEqual(['Averara', 'Zogno']);
+	});
+	test('NaN counts as missing', () => {
+		expect(compareCells(Number.NaN, 1, 'asc')).toBe(1);
+		expect(compareCells(1, undefined, 'desc')).toBe(-1);
+	});
+	test('names sort with Italian collation and numbers inside names', () => {
+		const n = ['Ambito 10', 'ambito 2', 'Àrbus'];
+		expect(sortOrder(n, 'asc').map((i) => n[i])).toEqual(['ambito 2', 'Ambito 10', 'Àrbus']);
+	});
+});
+
+describe('search', () => {
+	test('ignores accents and case', () => {
+		expect(normalizeSearch('  Forlì ')).toBe('forli');
+		const names = ['Forlì', 'Cantù', 'Milano'];
+		expect(filterOrder([2, 1, 0], names, 'CANTU')).toEqual([1]);
+		expect(filterOrder([2, 1, 0], names, '')).toEqual([2, 1, 0]);
+	});
+});
+
+describe('sort state', () => {
+	const fallback = { key: 'rate', dir: 'desc' as const };
+	test('parses the URL form and rejects unknown keys', () => {
+		expect(parseSort('name:asc', ['name', 'rate'], fallback)).toEqual({ key: 'name', dir: 'asc' });
+		expect(parseSort('drop table:asc', ['name', 'rate'], fallback)).toBe(fallback);
+		expect(parseSort(null, ['name'], fallback)).toBe(fallback);
+	});
+	test('a click flips the current column and starts numbers descending', () => {
+		expect(nextSort(fallback, 'rate', true)).toEqual({ key: 'rate', dir: 'asc' });
+		expect(nextSort(fallback, 'name', false)).toEqual({ key: 'name', dir: 'asc' });
+		expect(nextSort(fallback, 'value', true)).toEqual({ key: 'value', dir: 'desc' });
+		expect(ariaSort(fallback, 'rate')).toBe('descending');
+		expect(ariaSort(fallback, 'name')).toBe('none');
+	});
+});
