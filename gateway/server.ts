@@ -1,21 +1,37 @@
 /**
- * The extract gateway: serves the built app freely and `/extracts/` only to a bearer token
- * whose scope covers the requested file. This first version serves the app (with the SPA
- * fallback); the token check for extracts is added by the access work.
+ * The extract gateway: serves the built app freely and `/extracts/**` only to a bearer JWT
+ * access token whose territories reach the requested file in the CURRENT manifest
+ * (docs/gateway.md). Stateless: the token is verified against the provider's JWKS.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { resolveInside } from './static-files.ts';
+import type { JWSAlgorithm, JWTVerifyGetKey } from 'jose';
+import { bearerToken, createTokenVerifier, decideExtract, filterManifest, type Access } from './authorize.ts';
+import { manifestStore } from './manifest-store.ts';
+import { BASE_HEADERS, contentSecurityPolicy, htmlPolicyCache } from './security-headers.ts';
+import { sendFile } from './send-file.ts';
+import { contentTypeOf, requestSegments, resolveInside } from './static-files.ts';
 
 export interface GatewayOptions {
 	/** The built app (adapter-static output). */
 	appDir: string;
+	/** The published extracts (holds `manifest.json`); without it `/extracts/**` is 404. */
+	extractsDir?: string;
 	port: number;
 	host?: string;
 	/** Served as `/config.json` for the app: `{issuer, client_id, audience, scopes}`. */
 	config?: GatewayAppConfig;
+	/** Token issuer; defaults to `config.issuer`. */
+	issuer?: string;
+	/** The provider's JWKS; defaults to `<issuer>/jwks`. Or pass `jwks` (a jose key resolver). */
+	jwksUrl?: string;
+	jwks?: JWTVerifyGetKey;
+	/** Access-token audience; defaults to `config.audience`, then `cruscotto-extracts`. */
+	audience?: string;
+	algorithms?: JWSAlgorithm[];
+	/** Benchmark baseline only: serves extracts with NO token check. Never in a deployment. */
+	unsafeNoAuth?: boolean;
 }
 
 /** The OIDC settings the app reads from `/config.json`. */
@@ -26,52 +42,129 @@ export interface GatewayAppConfig {
 	scopes: string;
 }
 
-const TYPES: Record<string, string> = {
-	'.html': 'text/html; charset=utf-8',
-	'.js': 'text/javascript; charset=utf-8',
-	'.css': 'text/css; charset=utf-8',
-	'.json': 'application/json',
-	'.svg': 'image/svg+xml',
-	'.wasm': 'application/wasm',
-	'.woff2': 'font/woff2',
-	'.parquet': 'application/vnd.apache.parquet'
-};
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// Extracts are per-user: `private` keeps shared caches (proxies, CDNs) from storing them,
+// which `public` would explicitly allow even for requests carrying Authorization.
+const EXTRACT_IMMUTABLE = 'private, max-age=31536000, immutable';
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
 /** Starts the gateway; resolves with the server once it listens. */
 export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
-	const server = http.createServer(async (req, res) => {
-		const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+	const issuer = opts.issuer ?? opts.config?.issuer;
+	const verify =
+		issuer && (opts.jwks || opts.jwksUrl || opts.config)
+			? createTokenVerifier({
+					issuer,
+					jwks: opts.jwks,
+					jwksUrl: opts.jwks ? undefined : (opts.jwksUrl ?? new URL('jwks', issuer.endsWith('/') ? issuer : issuer + '/')),
+					audience: opts.audience ?? opts.config?.audience,
+					algorithms: opts.algorithms
+				})
+			: null;
+	const manifest = opts.extractsDir ? manifestStore(opts.extractsDir) : null;
+	const htmlPolicy = htmlPolicyCache(issuer);
+	const defaultPolicy = contentSecurityPolicy(issuer);
+	const OPEN: Access = { role: 'ministero', territories: ['it'], accredited: true, exp: Infinity };
+
+	async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		for (const [k, v] of Object.entries(BASE_HEADERS)) res.setHeader(k, v as string);
+		res.setHeader('content-security-policy', defaultPolicy);
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
-			res.writeHead(405, { allow: 'GET, HEAD' }).end();
+			res.writeHead(405, { ...TEXT, allow: 'GET, HEAD' }).end('Method not allowed');
 			return;
 		}
-		if (url.pathname === '/config.json' && opts.config) {
+		const segments = requestSegments(req.url ?? '');
+		if (!segments) {
+			res.writeHead(400, TEXT).end('Bad request');
+			return;
+		}
+		if (segments[0] === 'extracts') return serveExtract(req, res, segments.slice(1));
+		if (segments.length === 1 && segments[0] === 'config.json' && opts.config) {
 			const body = JSON.stringify(opts.config);
-			res.writeHead(200, {
-				'content-type': 'application/json',
-				'content-length': Buffer.byteLength(body),
-				'cache-control': 'no-cache',
-				'x-content-type-options': 'nosniff'
-			});
+			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
 			res.end(req.method === 'HEAD' ? undefined : body);
 			return;
 		}
-		const file =
-			(await resolveInside(opts.appDir, url.pathname)) ??
-			(path.extname(url.pathname) === '' ? path.join(opts.appDir, 'index.html') : null);
-		if (!file) {
-			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+		return serveApp(req, res, segments);
+	}
+
+	async function serveApp(req: http.IncomingMessage, res: http.ServerResponse, segments: string[]): Promise<void> {
+		let resolved = await resolveInside(opts.appDir, segments);
+		// SPA fallback: extension-less paths are client routes (/auth/callback, /confronto).
+		if (!resolved && path.extname(segments.at(-1) ?? '') === '') resolved = await resolveInside(opts.appDir, ['index.html']);
+		if (!resolved) {
+			res.writeHead(404, { ...TEXT, 'cache-control': 'no-cache' }).end('Not found');
 			return;
 		}
-		const info = await stat(file);
-		res.writeHead(200, {
-			'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-			'content-length': info.size,
-			'x-content-type-options': 'nosniff'
+		const isHtml = resolved.file.endsWith('.html');
+		if (isHtml) res.setHeader('content-security-policy', await htmlPolicy(resolved.file, resolved.stats.mtimeMs));
+		await sendFile(req, res, resolved, {
+			contentType: contentTypeOf(resolved.file),
+			cacheControl: segments[0] === '_app' && segments[1] === 'immutable' ? IMMUTABLE : 'no-cache',
+			precompressed: true
 		});
-		if (req.method === 'HEAD') res.end();
-		else createReadStream(file).pipe(res);
+	}
+
+	async function serveExtract(req: http.IncomingMessage, res: http.ServerResponse, rel: string[]): Promise<void> {
+		res.setHeader('vary', 'Authorization');
+		let access: Access | null = OPEN;
+		if (!opts.unsafeNoAuth) {
+			const token = bearerToken(req.headers.authorization);
+			access = token && verify ? await verify(token) : null;
+			if (!access) {
+				const error = token ? ', error="invalid_token"' : '';
+				res.writeHead(401, { ...TEXT, 'www-authenticate': `Bearer realm="cruscotto"${error}`, 'cache-control': 'no-store' }).end('Unauthorized');
+				return;
+			}
+		}
+		const current = manifest ? await manifest() : null;
+		if (!current) {
+			res.writeHead(404, { ...TEXT, 'cache-control': 'no-store' }).end('Not found');
+			return;
+		}
+		if (rel.length === 1 && rel[0] === 'manifest.json') {
+			if (!access.accredited) return forbidden(res);
+			const body = JSON.stringify(filterManifest(current.manifest, access));
+			const etag = `"${current.key}-${hashTerritories(access.territories)}"`;
+			const headers = { 'content-type': 'application/json', 'cache-control': 'private, no-cache', etag };
+			if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+				res.writeHead(304, { 'cache-control': headers['cache-control'], etag }).end();
+				return;
+			}
+			res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+			res.end(req.method === 'HEAD' ? undefined : body);
+			return;
+		}
+		const decision = decideExtract(access, rel.join('/'), current.files);
+		if (decision.status === 403) return forbidden(res);
+		const resolved = decision.status === 200 ? await resolveInside(opts.extractsDir!, rel) : null;
+		if (!resolved || decision.status !== 200) {
+			// Listed but missing on disk is a publishing fault; the answer stays the same for all.
+			res.writeHead(404, { ...TEXT, 'cache-control': 'no-store' }).end('Not found');
+			return;
+		}
+		await sendFile(req, res, resolved, {
+			contentType: contentTypeOf(resolved.file),
+			cacheControl: EXTRACT_IMMUTABLE,
+			etag: `"${decision.file.sha256}"`
+		});
+	}
+
+	const server = http.createServer((req, res) => {
+		handle(req, res).catch(() => {
+			if (!res.headersSent) res.writeHead(500, TEXT).end('Internal error');
+			else res.destroy();
+		});
 	});
 	await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
 	return server;
+}
+
+function forbidden(res: http.ServerResponse): void {
+	// One body for every refusal: nothing about the file or other territories.
+	res.writeHead(403, { ...TEXT, 'cache-control': 'no-store' }).end('Forbidden');
+}
+
+function hashTerritories(territories: readonly string[]): string {
+	return createHash('sha256').update([...territories].sort().join(',')).digest('base64url').slice(0, 22);
 }

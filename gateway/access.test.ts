@@ -1,0 +1,163 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Manifest } from '../contracts/manifest.ts';
+import { reaches } from '../contracts/scope.ts';
+import { startGateway } from './server.ts';
+import { FIXTURE_VERSION, makeExtractsFixture, mintToken, startTestIssuer, type TestIssuer } from './testing.ts';
+
+let root: string;
+let issuer: TestIssuer;
+let gateway: http.Server;
+let base: string;
+let manifest: Manifest;
+let extractsDir: string;
+
+beforeAll(async () => {
+	root = await mkdtemp(path.join(tmpdir(), 'gateway-access-'));
+	({ dir: extractsDir, manifest } = await makeExtractsFixture(root));
+	issuer = await startTestIssuer();
+	await writeFile(path.join(root, 'index.html'), '<!doctype html><title>app</title>');
+	gateway = await startGateway({ appDir: root, extractsDir, port: 0, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl });
+	base = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+	await new Promise((resolve) => gateway?.close(resolve));
+	await issuer?.close();
+	await rm(root, { recursive: true, force: true });
+});
+
+const token = (territories: string[], role = 'comune', extra: { audience?: string; expiresIn?: number } = {}) =>
+	mintToken(issuer.privateKey, { issuer: issuer.issuer, territories, role, ...extra });
+const get = (p: string, bearer?: string, headers: Record<string, string> = {}) =>
+	fetch(base + p, { headers: { ...headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+const atsFile = `/extracts/${FIXTURE_VERSION}/ats/X05001.parquet`;
+
+describe('tokens that are not valid get 401', () => {
+	test('no token, or not a Bearer token', async () => {
+		for (const res of [await get(atsFile), await get(atsFile, undefined, { authorization: 'Basic YTpi' })]) {
+			expect(res.status).toBe(401);
+			expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+			expect(await res.text()).toBe('Unauthorized');
+		}
+	});
+
+	test('forged with another key, expired, wrong audience, wrong issuer, alg none, edited claims', async () => {
+		const other = await generateKeyPair('RS256');
+		const now = Math.floor(Date.now() / 1000);
+		const good = await token(['a:X05001'], 'ats_amministratore');
+		const [h, , s] = good.split('.');
+		const payload = JSON.parse(Buffer.from(good.split('.')[1], 'base64url').toString());
+		const edited = Buffer.from(JSON.stringify({ ...payload, territories: ['it'] })).toString('base64url');
+		const hs = await new SignJWT({ territories: ['it'], role: 'ministero' })
+			.setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+			.setIssuer(issuer.issuer)
+			.setAudience('cruscotto-extracts')
+			.setExpirationTime(now + 300)
+			.sign(new TextEncoder().encode('a-shared-secret-of-at-least-32-bytes!!'));
+		const bad = {
+			'another key': await mintToken(other.privateKey, { issuer: issuer.issuer, territories: ['it'], role: 'ministero' }),
+			expired: await token(['a:X05001'], 'ats_amministratore', { expiresIn: -10 }),
+			'wrong audience': await token(['a:X05001'], 'ats_amministratore', { audience: 'another-api' }),
+			'wrong issuer': await mintToken(issuer.privateKey, { issuer: 'http://127.0.0.1:1', territories: ['it'], role: 'ministero' }),
+			'alg none': new UnsecuredJWT({ territories: ['it'], role: 'ministero' })
+				.setIssuer(issuer.issuer)
+				.setAudience('cruscotto-extracts')
+				.setExpirationTime(now + 300)
+				.encode(),
+			'HS256 (symmetric)': hs,
+			'territories edited after signing': `${h}.${edited}.${s}`,
+			garbage: 'not.a.jwt'
+		};
+		expect((await get(atsFile, good)).status).toBe(200);
+		for (const [name, t] of Object.entries(bad)) {
+			for (const p of [atsFile, '/extracts/manifest.json', `/extracts/${FIXTURE_VERSION}/italia.parquet`]) {
+				const res = await get(p, t);
+				expect(res.status, `${name} ${p}`).toBe(401);
+				expect(res.headers.get('www-authenticate')).toContain('invalid_token');
+			}
+		}
+	});
+});
+
+describe('scope', () => {
+	const identities = [
+		{ role: 'ministero', territories: ['it'] },
+		{ role: 'regione', territories: ['r:05'] },
+		{ role: 'regione', territories: ['r:03'] },
+		{ role: 'ats_amministratore', territories: ['a:X05001'] },
+		{ role: 'ufficio_di_piano', territories: ['a:X05002'] },
+		{ role: 'comune', territories: ['c:028001'] },
+		{ role: 'comune', territories: ['c:015146'] }
+	];
+
+	test('every file of the manifest: 200 with the bytes when in scope, 403 otherwise', async () => {
+		for (const id of identities) {
+			const t = await token(id.territories, id.role);
+			for (const file of manifest.files) {
+				const res = await get(`/extracts/${file.path}`, t);
+				const allowed = reaches(id.territories, file);
+				expect(res.status, `${id.territories} ${file.path}`).toBe(allowed ? 200 : 403);
+				const body = Buffer.from(await res.arrayBuffer());
+				if (allowed) expect(body.length).toBe(file.bytes);
+				else expect(body.toString()).toBe('Forbidden');
+			}
+		}
+	});
+
+	test('the manifest lists only what the token may read, with hashes, privately cached', async () => {
+		const res = await get('/extracts/manifest.json', await token(['a:X05001'], 'ats_amministratore'));
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('private, no-cache');
+		expect(res.headers.get('vary')).toContain('Authorization');
+		const seen = (await res.json()) as Manifest;
+		expect(seen.files.map((f) => f.path).sort()).toEqual(
+			[
+				'italia.parquet',
+				'ats/X05001.parquet',
+				'comune/028001.parquet',
+				'comune/028002.parquet',
+				'summary/ats/X05001.json'
+			]
+				.map((p) => `${FIXTURE_VERSION}/${p}`)
+				.sort()
+		);
+		expect(seen.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
+		expect(JSON.stringify(seen)).not.toContain('X03001');
+	});
+
+	test('old versions, unpublished paths and symlinks are refused without telling which exist', async () => {
+		const comune = await token(['c:028001']);
+		const nation = await token(['it'], 'ministero');
+		for (const p of ['v1/comune/028001.parquet', 'v1/ats/X03001.parquet', 'v2/comune/999999.parquet', 'v2/link.parquet']) {
+			expect((await get(`/extracts/${p}`, comune)).status, p).toBe(403);
+			expect((await get(`/extracts/${p}`, nation)).status, p).toBe(404);
+		}
+	});
+
+	test('a valid token without role or territories (pending, revoked) reads nothing', async () => {
+		for (const t of [await token([], 'comune'), await token(['c:028001'], 'nobody'), await token(['bogus'], 'comune')]) {
+			expect((await get('/extracts/manifest.json', t)).status).toBe(403);
+			expect((await get(`/extracts/${FIXTURE_VERSION}/italia.parquet`, t)).status).toBe(403);
+		}
+	});
+
+	test('a new manifest takes effect at the next request', async () => {
+		const t = await token(['c:028001']);
+		const file = `/extracts/${FIXTURE_VERSION}/comune/028001.parquet`;
+		expect((await get(file, t)).status).toBe(200);
+		const next = { ...manifest, files: manifest.files.filter((f) => f.scope !== 'c:028001') };
+		const tmp = path.join(extractsDir, 'manifest.json.tmp');
+		await writeFile(tmp, JSON.stringify(next));
+		const { rename } = await import('node:fs/promises');
+		await rename(tmp, path.join(extractsDir, 'manifest.json'));
+		expect((await get(file, t)).status).toBe(403);
+		await writeFile(tmp, JSON.stringify(manifest));
+		await rename(tmp, path.join(extractsDir, 'manifest.json'));
+		expect((await get(file, t)).status).toBe(200);
+	});
+});
