@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createNodeEngine } from '#lib/data/node-engine.ts';
+import { buildFixture } from '#lib/data/test-fixture.ts';
+import { indicatorOf } from './indicators.ts';
+import { comparisonQuery, comuneAtsQuery, monthsQuery, seriesQuery, territoriesQuery, type Built } from './queries.ts';
+
+let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+const run = ({ sql, params }: Built) => engine.query(sql, params);
+
+beforeAll(async () => {
+	engine = await createNodeEngine();
+	await buildFixture(engine);
+	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
+});
+afterAll(() => engine?.close());
+
+const raw = async (id: string, month: string, measure: string, col: string) => {
+	const [r] = await engine.query(`SELECT ${col} AS v FROM fixture WHERE territory_id = ? AND month = ?::DATE AND measure = ?`, [id, `${month}-01`, measure]);
+	return r?.v ?? null;
+};
+
+describe('comparisonQuery', () => {
+	test('every Comune of the Regione, plus the Regione as reference, for one measure', async () => {
+		const rows = await run(comparisonQuery({ t: 'r:05', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') }));
+		expect(rows.map((r) => r.id)).toEqual(['r:05', 'c:028001', 'c:028002', 'c:028003']);
+		expect(rows[0].is_scope).toBe(true);
+		const abano = rows.find((r) => r.id === 'c:028001')!;
+		expect(abano.value).toBe(await raw('c:028001', '2024-01', 'ADI', 'nuclei'));
+		expect(abano.rate).toBeCloseTo(((abano.value as number) * 1000) / 19726, 10);
+		expect(abano.state).toBe('ok');
+	});
+
+	test('a suppressed Comune is null with state "riservato", never 0', async () => {
+		const rows = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') }));
+		const albignasego = rows.find((r) => r.id === 'c:028003')!;
+		expect(await raw('c:028003', '2024-01', 'ADI', 'nuclei')).toBeNull();
+		expect(albignasego).toMatchObject({ value: null, rate: null, state: 'riservato' });
+	});
+
+	test('the household total adds RdC and PdC, and is suppressed when any part is', async () => {
+		const rows = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2023-11', measure: 'totale', indicator: indicatorOf('nuclei') }));
+		const abano = rows.find((r) => r.id === 'c:028001')!;
+		const parts = [await raw('c:028001', '2023-11', 'RdC', 'nuclei'), await raw('c:028001', '2023-11', 'PdC', 'nuclei')];
+		expect(abano.value).toBe((parts[0] as number) + (parts[1] as number));
+		// Agna: RdC is published, PdC is suppressed: the sum would be a wrong number.
+		expect(await raw('c:028002', '2023-11', 'RdC', 'nuclei')).not.toBeNull();
+		expect(await raw('c:028002', '2023-11', 'PdC', 'nuclei')).toBeNull();
+		expect(rows.find((r) => r.id === 'c:028002')).toMatchObject({ value: null, state: 'riservato' });
+	});
+
+	test('SFL is never part of the household total', async () => {
+		const [tot] = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2024-02', measure: 'totale', indicator: indicatorOf('persone') }));
+		expect(tot.value).toBe(await raw('a:X05001', '2024-02', 'ADI', 'persone'));
+	});
+
+	test('the mean amount of the total is weighted by households and has no rate', async () => {
+		const [r] = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2023-12', measure: 'totale', indicator: indicatorOf('importo_medio') }));
+		const [want] = await engine.query(
+			`SELECT sum(importo_medio * nuclei) / sum(nuclei) AS m FROM fixture WHERE territory_id = 'a:X05001' AND month = DATE '2023-12-01' AND measure IN ('RdC', 'PdC')`
+		);
+		expect(r.value).toBeCloseTo(want.m as number, 9);
+		expect(r.rate).toBeNull();
+	});
+
+	test('a category that does not apply to the measure is "assente", not suppressed', async () => {
+		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
+		await engine.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`);
+		const rows = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2023-11', measure: 'RdC', indicator: indicatorOf('nuclei_over60') }));
+		expect(rows.find((r) => r.id === 'c:028001')).toMatchObject({ value: null, state: 'assente' });
+		await engine.query(`UPDATE extract SET nuclei_over60 = NULL, soppressi_primari = list_append(soppressi_primari, 'nuclei_over60') WHERE territory_id = 'c:028002'`);
+		const adi = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei_over60') }));
+		expect(adi.find((r) => r.id === 'c:028002')).toMatchObject({ value: null, state: 'riservato' });
+		await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
+	});
+
+	test('ATS level inside a Regione, and Regioni inside Italia', async () => {
+		const ats = await run(comparisonQuery({ t: 'r:05', level: 'ats', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') }));
+		expect(ats.map((r) => r.id)).toEqual(['r:05', 'a:X05001']);
+		const reg = await run(comparisonQuery({ t: 'it', level: 'regione', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') }));
+		expect(reg.map((r) => r.id)).toEqual(['it', 'r:05']);
+	});
+});
+
+describe('the other queries', () => {
+	test('series: one row per month per territory, suppressed months null', async () => {
+		const rows = await run(seriesQuery({ ids: ['c:028001', 'c:028003'], measure: 'totale', indicator: indicatorOf('nuclei') }));
+		expect(rows.filter((r) => r.id === 'c:028001').map((r) => r.month)).toEqual(['2023-10', '2023-11', '2023-12', '2024-01', '2024-02']);
+		expect(rows.filter((r) => r.id === 'c:028003').every((r) => r.value === null && r.state === 'riservato')).toBe(true);
+		const jan = rows.find((r) => r.id === 'c:028001' && r.month === '2024-01')!;
+		expect(jan.rate).toBeCloseTo(((await raw('c:028001', '2024-01', 'ADI', 'nuclei')) as number) * 1000 / 19726, 10);
+	});
+	test('months list the measures paid in each', async () => {
+		const rows = await run(monthsQuery('r:05'));
+		expect(rows[0]).toEqual({ month: '2023-10', measures: ['PdC', 'RdC', 'SFL'] });
+		expect(rows.at(-1)).toEqual({ month: '2024-02', measures: ['ADI', 'SFL'] });
+	});
+	test('territories and the Comune → ATS map', async () => {
+		const rows = await run(territoriesQuery('c:028002'));
+		expect(rows.map((r) => r.id).sort()).toEqual(['a:X05001', 'c:028002', 'it', 'r:05']);
+		const map = await run(comuneAtsQuery('r:05'));
+		expect(map).toHaveLength(3);
+		expect(new Set(map.map((r) => r.parent_id))).toEqual(new Set(['a:X05001']));
+	});
+	test('values travel as parameters: a hostile id is just an unknown id', async () => {
+		const rows = await run(seriesQuery({ ids: ["x'); DROP TABLE extract; --"], measure: 'ADI', indicator: indicatorOf('nuclei') }));
+		expect(rows).toEqual([]);
+		expect((await engine.query('SELECT count(*) AS n FROM extract'))[0].n).toBeGreaterThan(0);
+	});
+});
