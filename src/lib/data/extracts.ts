@@ -1,0 +1,195 @@
+/**
+ * Extracts from the gateway into the engine: the manifest, then only the files a view needs,
+ * fetched with the bearer token, checked against the manifest's sha256 (WebCrypto) before
+ * use, kept in the Cache API by hash (a reload downloads nothing unchanged), and loaded into
+ * one table, `extract`. Every scoped file carries its benchmarks (its Regione, Italia), so a
+ * territory's rows are taken from the first file that brought them and never counted twice.
+ */
+import { reaches, type FirstViewSummary, type Manifest, type ManifestFile, type TerritoryId } from '#contracts';
+import { identifier, type Engine } from './engine.ts';
+
+/** Why an extract could not be used; the UI turns the kind into an Italian message. */
+export class ExtractError extends Error {
+	readonly kind: 'network' | 'forbidden' | 'integrity' | 'missing';
+	constructor(kind: ExtractError['kind'], message: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'ExtractError';
+		this.kind = kind;
+	}
+}
+
+export interface ExtractDeps {
+	fetch: typeof fetch;
+	/** The access token (the auth module's `getAccessToken`). */
+	getToken: () => string | null | Promise<string | null>;
+	/** The user's accredited territories (what the token's scope reaches). */
+	territories: () => readonly TerritoryId[];
+	engine: () => Promise<Engine>;
+	/** Browser Cache API; null in tests or where it is unavailable (http on a non-local host). */
+	caches: CacheStorage | null;
+	/** Where `manifest.json` lives, ending with `/`. */
+	base?: string;
+	onProgress?: (path: string, loaded: number, total: number) => void;
+	onDone?: (path: string) => void;
+}
+
+const CACHE_NAME = 'cruscotto-extracts-v1';
+
+/** Hex sha256 of `bytes` (WebCrypto: the browser's and Node's `crypto.subtle`). */
+export async function sha256(bytes: Uint8Array): Promise<string> {
+	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The manifest and the extracts of one signed-in user. */
+export class ExtractStore {
+	#deps: ExtractDeps;
+	#manifest: Promise<Manifest> | null = null;
+	#loading = new Map<string, Promise<void>>();
+	#loaded = new Set<string>();
+	#columns: string[] | null = null;
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(deps: ExtractDeps) {
+		this.#deps = deps;
+	}
+
+	/** The published manifest (fetched once per store). */
+	manifest(): Promise<Manifest> {
+		this.#manifest ??= this.#get('manifest.json', { cache: 'no-cache' })
+			.then((r) => r.json() as Promise<Manifest>)
+			.catch((e: unknown) => {
+				this.#manifest = null;
+				throw e;
+			});
+		return this.#manifest;
+	}
+
+	/** The file of `kind` whose scope is `id`, or null. */
+	async fileFor(id: TerritoryId, kind: ManifestFile['kind'] = 'extract'): Promise<ManifestFile | null> {
+		return (await this.manifest()).files.find((f) => f.kind === kind && f.scope === id) ?? null;
+	}
+
+	/** The first-view summary of scope `id` (verified and cached like the extracts), or null. */
+	async summary(id: TerritoryId): Promise<FirstViewSummary | null> {
+		const file = await this.fileFor(id, 'summary');
+		if (!file) return null;
+		return JSON.parse(new TextDecoder().decode(await this.bytes(file))) as FirstViewSummary;
+	}
+
+	/**
+	 * Makes the rows of `id` and of every territory inside it queryable in `extract`: loads the
+	 * file whose scope is `id` unless a file that contains it is already loaded. For a territory
+	 * without its own file (a Provincia), loads nothing when its rows are already there.
+	 */
+	async ensureScope(id: TerritoryId): Promise<void> {
+		const file = await this.fileFor(id);
+		if (!file) {
+			if (await this.#hasRows(id)) return;
+			throw new ExtractError('missing', `No extract serves ${id}`);
+		}
+		if (!reaches(this.#deps.territories(), file)) throw new ExtractError('forbidden', `Scope does not reach ${id}`);
+		const manifest = await this.manifest();
+		const loadedScopes = manifest.files.filter((f) => this.#loaded.has(f.path)).map((f) => f.scope);
+		if (file.within.some((w) => w !== 'it' && loadedScopes.includes(w))) return;
+		let pending = this.#loading.get(file.path);
+		if (!pending) {
+			pending = this.#load(file);
+			this.#loading.set(file.path, pending);
+			pending.catch(() => this.#loading.delete(file.path));
+		}
+		return pending;
+	}
+
+	/** The verified bytes of `file`, from the cache when its hash is there. */
+	async bytes(file: ManifestFile): Promise<Uint8Array> {
+		const key = `/__cruscotto/extracts/${file.sha256}`;
+		const cache = this.#deps.caches ? await this.#deps.caches.open(CACHE_NAME).catch(() => null) : null;
+		const hit = await cache?.match(key);
+		if (hit) {
+			const bytes = new Uint8Array(await hit.arrayBuffer());
+			if ((await sha256(bytes)) === file.sha256) return bytes;
+			await cache?.delete(key);
+		}
+		const bytes = await this.#download(file);
+		if ((await sha256(bytes)) !== file.sha256) {
+			throw new ExtractError('integrity', `Checksum mismatch for ${file.path}`);
+		}
+		await cache?.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => undefined);
+		return bytes;
+	}
+
+	async #load(file: ManifestFile): Promise<void> {
+		const bytes = await this.bytes(file);
+		const engine = await this.#deps.engine();
+		const name = `${file.sha256}.parquet`;
+		await engine.registerFile(name, bytes);
+		// One load at a time: each INSERT reads the table the previous one wrote.
+		const step = this.#queue.then(() => this.#insert(engine, name));
+		this.#queue = step.catch(() => undefined);
+		await step;
+		this.#loaded.add(file.path);
+	}
+
+	async #insert(engine: Engine, name: string): Promise<void> {
+		if (!this.#columns) {
+			await engine.query(`CREATE TABLE extract AS SELECT * FROM read_parquet('${name}')`);
+			const cols = await engine.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'extract' ORDER BY ordinal_position`);
+			this.#columns = cols.map((c) => identifier(String(c.column_name)));
+			return;
+		}
+		const cols = this.#columns.join(', ');
+		await engine.query(
+			`INSERT INTO extract (${cols}) SELECT ${cols} FROM read_parquet('${name}') WHERE territory_id NOT IN (SELECT DISTINCT territory_id FROM extract)`
+		);
+	}
+
+	async #hasRows(id: TerritoryId): Promise<boolean> {
+		if (!this.#columns) return false;
+		const engine = await this.#deps.engine();
+		const rows = await engine.query('SELECT 1 AS x FROM extract WHERE territory_id = ? LIMIT 1', [id]);
+		return rows.length > 0;
+	}
+
+	async #download(file: ManifestFile): Promise<Uint8Array> {
+		const res = await this.#get(file.path);
+		const { onProgress, onDone } = this.#deps;
+		if (!res.body) return new Uint8Array(await res.arrayBuffer());
+		const out = new Uint8Array(file.bytes);
+		const chunks: Uint8Array[] = [];
+		let loaded = 0;
+		const reader = res.body.getReader();
+		onProgress?.(file.path, 0, file.bytes);
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			if (loaded + value.length <= out.length) out.set(value, loaded);
+			chunks.push(value);
+			loaded += value.length;
+			onProgress?.(file.path, loaded, file.bytes);
+		}
+		onDone?.(file.path);
+		if (loaded === out.length) return out;
+		// A size other than the manifest's: assemble what came; the checksum will judge it.
+		const all = new Uint8Array(loaded);
+		let at = 0;
+		for (const c of chunks) all.set(c, (at += c.length) - c.length);
+		return all;
+	}
+
+	async #get(path: string, init: RequestInit = {}): Promise<Response> {
+		const token = await this.#deps.getToken();
+		let res: Response;
+		try {
+			res = await this.#deps.fetch(`${this.#deps.base ?? '/extracts/'}${path}`, {
+				...init,
+				headers: token ? { authorization: `Bearer ${token}` } : {}
+			});
+		} catch (e) {
+			throw new ExtractError('network', `Cannot reach the gateway for ${path}`, { cause: e });
+		}
+		if (res.status === 401 || res.status === 403) throw new ExtractError('forbidden', `${res.status} for ${path}`);
+		if (!res.ok) throw new ExtractError(res.status === 404 ? 'missing' : 'network', `${res.status} for ${path}`);
+		return res;
+	}
+}

@@ -1,0 +1,44 @@
+/**
+ * The app's one data-access seam: `query(sql, params)`. The engine starts lazily and once
+ * (a cached promise): DuckDB-WASM in the browser, or whatever a test installs with `useEngine`.
+ */
+import type { Engine, Param, Row } from './engine.ts';
+import { engineProgress } from './progress.ts';
+
+export type { Engine, Param, Row, Value } from './engine.ts';
+export { QueryError, identifier } from './engine.ts';
+
+let engine: Promise<Engine> | null = null;
+
+/** Starts DuckDB-WASM if it has not started yet; call it as early as possible (login callback). */
+export function startEngine(): Promise<Engine> {
+	engine ??= import('./wasm-engine.ts')
+		.then((m) => m.createWasmEngine((loaded, total) => engineProgress.wasm(loaded, total)))
+		.then(
+			(e) => {
+				engineProgress.ready();
+				return e;
+			},
+			(err: unknown) => {
+				engine = null; // let "Riprova" start it again
+				engineProgress.fail(err);
+				throw err;
+			}
+		);
+	return engine;
+}
+
+/** Installs an engine (tests: the `@duckdb/node-api` one). */
+export function useEngine(e: Engine): void {
+	engine = Promise.resolve(e);
+}
+
+/** True once an engine has been asked for (started or installed). */
+export function engineStarted(): boolean {
+	return engine !== null;
+}
+
+/** Runs `sql` with positional `?` parameters on the engine, starting it if needed. */
+export async function query(sql: string, params: readonly Param[] = []): Promise<Row[]> {
+	return (await startEngine()).query(sql, params);
+}

@@ -1,0 +1,23 @@
+/** The table model shared by `DataTable`, the CSV and the Excel export: what is on screen is what is exported. */
+import { formatValue, type ValueKind } from '#lib/format/index.ts';
+
+export interface TableColumn {
+	key: string;
+	label: string;
+	/** How numbers in this column are formatted; `text` cells are shown as they are. */
+	kind: ValueKind | 'text';
+}
+
+export type Cell = string | number | null;
+
+export interface TableModel {
+	caption: string;
+	columns: TableColumn[];
+	rows: Record<string, Cell>[];
+}
+
+/** The text a cell shows (suppressed: "< 3" / "n.d."). */
+export function cellText(value: Cell, kind: TableColumn['kind']): string {
+	if (kind === 'text') return value == null ? '' : String(value);
+	return formatValue(typeof value === 'number' ? value : null, kind);
+}
