@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { sameMtime } from './precompress.ts';
 import type { ResolvedFile } from './static-files.ts';
 
 export interface SendOptions {
@@ -89,8 +90,8 @@ async function pickEncoding(file: string, mtimeMs: number, accept: string | unde
 		try {
 			// lstat: a symlinked sibling (possibly pointing out of the root) is never followed.
 			const stats = await lstat(file + ext);
-			// A sibling older than its source is stale (the app was rebuilt): never send it.
-			if (stats.isFile() && stats.mtimeMs >= mtimeMs) return { name, file: file + ext, stats };
+			// precompress.ts stamps a sibling with its source's mtime; any other is stale.
+			if (stats.isFile() && sameMtime(stats.mtimeMs, mtimeMs)) return { name, file: file + ext, stats };
 		} catch {
 			// no precompressed sibling for this encoding
 		}

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { JWSAlgorithm, JWTVerifyGetKey } from 'jose';
 import { bearerToken, createTokenVerifier, decideExtract, filterManifest, type Access } from './authorize.ts';
 import { manifestStore } from './manifest-store.ts';
+import { precompressDir } from './precompress.ts';
 import { BASE_HEADERS, contentSecurityPolicy, htmlPolicyCache } from './security-headers.ts';
 import { sendFile } from './send-file.ts';
 import { contentTypeOf, requestSegments, resolveInside } from './static-files.ts';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
 	/** Access-token audience; defaults to `config.audience`, then `cruscotto-extracts`. */
 	audience?: string;
 	algorithms?: JWSAlgorithm[];
+	/** Writes `.br`/`.gz` siblings of the app's large assets in the background after start. */
+	precompress?: boolean;
 	/** Benchmark baseline only: serves extracts with NO token check. Never in a deployment. */
 	unsafeNoAuth?: boolean;
 }
@@ -157,6 +160,9 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+	if (opts.precompress) {
+		precompressDir(opts.appDir).catch((err: unknown) => console.error('gateway: precompress failed:', err));
+	}
 	return server;
 }
 
