@@ -140,7 +140,8 @@ export class Auth {
 			post_logout_redirect_uri: `${origin}/`,
 			response_type: 'code',
 			scope: config.scopes,
-			resource: config.audience,
+			// RFC 8707 indicators are absolute URIs; a plain audience is the provider's default.
+			resource: URL.canParse(config.audience) ? config.audience : undefined,
 			loadUserInfo: false,
 			automaticSilentRenew: true,
 			accessTokenExpiringNotificationTimeInSeconds: RENEW_MARGIN_S,
