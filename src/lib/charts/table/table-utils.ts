@@ -3,6 +3,16 @@
  * sort after every number, whatever the direction: a suppressed cell is "< 3", not 0.
  */
 
+/** One compared territory; `state` tells a suppressed value ("riservato") from a missing one. */
+export interface ComparisonRow {
+	id: string;
+	name: string;
+	residenti: number | null;
+	value: number | null;
+	rate: number | null;
+	state: 'ok' | 'riservato' | 'assente';
+}
+
 export type SortDir = 'asc' | 'desc';
 
 /** A sort instruction: the column key and its direction. */

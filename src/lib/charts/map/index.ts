@@ -1,0 +1,3 @@
+/** The choropleth map (d3-geo) and its pure helpers. */
+export { default as ChoroplethMap } from './ChoroplethMap.svelte';
+export * from './map-utils.ts';
