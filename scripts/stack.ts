@@ -1,0 +1,98 @@
+/**
+ * The running system for the demo and the end-to-end tests: the accreditation registry of
+ * the demo identities, the identity provider and the gateway serving the app and extracts.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { startGateway, type GatewayAppConfig } from '../gateway/server.ts';
+import { demoIdentities, demoRegistry, listed, type DemoIdentity, type DemoTerritories } from '../idp/demo-identities.ts';
+import { startIdp } from '../idp/server.ts';
+
+export interface StackOptions {
+	appDir: string;
+	extractsDir: string;
+	/** Registry and provider keys go here (never inside a served directory). */
+	varDir: string;
+	territories: DemoTerritories;
+	/** Listening address (default 127.0.0.1) and the host name used in URLs (default the same). */
+	host?: string;
+	publicHost?: string;
+	/** 0 (default) picks free ports. */
+	appPort?: number;
+	idpPort?: number;
+	/** Access/ID token lifetime in seconds (default 300). */
+	accessTokenTTL?: number;
+}
+
+export interface Stack {
+	appURL: string;
+	idpURL: string;
+	config: GatewayAppConfig;
+	registryFile: string;
+	identities: DemoIdentity[];
+	close(): Promise<void>;
+}
+
+/** Writes the demo registry, then starts the provider and the gateway. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+	const host = opts.host ?? '127.0.0.1';
+	const publicHost = opts.publicHost ?? host;
+	const identities = demoIdentities(opts.territories);
+	const registryFile = path.join(opts.varDir, 'registry.json');
+	await mkdir(opts.varDir, { recursive: true });
+	await writeFile(`${registryFile}.tmp`, JSON.stringify(demoRegistry(identities), null, '\t'));
+	await rename(`${registryFile}.tmp`, registryFile);
+
+	// The provider must know the app's redirect URI before it starts, the gateway the issuer.
+	const appPort = opts.appPort || (await freePort(host));
+	const origins = [...new Set([publicHost, 'localhost', '127.0.0.1'])].map((h) => `http://${h}:${appPort}`);
+	const idp = await startIdp({
+		registryFile,
+		keysDir: path.join(opts.varDir, 'keys'),
+		appOrigins: origins,
+		port: opts.idpPort ?? 0,
+		host,
+		publicHost,
+		accessTokenTTL: opts.accessTokenTTL,
+		listed: listed(identities)
+	});
+	const config: GatewayAppConfig = {
+		issuer: idp.issuer,
+		client_id: idp.clientId,
+		audience: idp.audience,
+		scopes: 'openid profile cruscotto'
+	};
+	let gateway: http.Server;
+	try {
+		gateway = await startGateway({ appDir: opts.appDir, extractsDir: opts.extractsDir, port: appPort, host, config, precompress: true });
+	} catch (error) {
+		await idp.close();
+		throw error;
+	}
+	return {
+		appURL: `http://${publicHost}:${appPort}`,
+		idpURL: idp.issuer,
+		config,
+		registryFile,
+		identities,
+		close: async () => {
+			await Promise.all([
+				new Promise<void>((resolve) => {
+					gateway.close(() => resolve());
+					gateway.closeAllConnections();
+				}),
+				idp.close()
+			]);
+		}
+	};
+}
+
+async function freePort(host: string): Promise<number> {
+	const probe = http.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, host, resolve));
+	const { port } = probe.address() as AddressInfo;
+	await new Promise((resolve) => probe.close(resolve));
+	return port;
+}
