@@ -9,7 +9,7 @@ export default defineConfig({
 			{
 				test: {
 					name: 'unit',
-					include: ['{src,contracts,data-pipeline,gateway,idp,accreditation,scripts}/**/*.test.ts'],
+					include: ['{src,contracts,data-pipeline,gateway,idp,accreditation,scripts,bench}/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 60_000
 				}
