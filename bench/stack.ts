@@ -1,0 +1,85 @@
+/**
+ * The benchmark's own running system: the identity provider with the bench's registry (two
+ * extra identities, accredited for Lombardia and for one of its ATS, beside nothing else) and
+ * the gateway serving a private copy of the built app, precompressed, and the bench extracts.
+ */
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { precompressDir } from '../gateway/precompress.ts';
+import { startGateway } from '../gateway/server.ts';
+import { isValidFiscalCode } from '../idp/fiscal-code.ts';
+import type { RegistryEntry } from '../idp/registry.ts';
+import { startIdp } from '../idp/server.ts';
+
+/** The bench's identities (valid codici fiscali: Milano 1980, Bergamo 1985). */
+export const BENCH_REGIONE_CF = 'BRMLNZ80C12F205O';
+export const BENCH_ATS_CF = 'GLLLNE85P47A794S';
+
+export interface BenchStack {
+	appURL: string;
+	idpURL: string;
+	close(): Promise<void>;
+}
+
+/** The registry: a Regione user for `regione` and an ATS coordinator for `ats`. */
+export function benchRegistry(regione: string, ats: string): RegistryEntry[] {
+	const entries: RegistryEntry[] = [
+		{ fiscal_code: BENCH_REGIONE_CF, name: 'Lorenzo', family_name: 'Brambilla', role: 'regione', territories: [regione], status: 'confirmed' },
+		{ fiscal_code: BENCH_ATS_CF, name: 'Elena', family_name: 'Galli', role: 'ats_coordinatore', territories: [ats], status: 'confirmed' }
+	];
+	for (const e of entries) if (!isValidFiscalCode(e.fiscal_code)) throw new Error(`bench registry: invalid codice fiscale ${e.fiscal_code}`);
+	return entries;
+}
+
+/**
+ * Copies `buildDir` to `<varDir>/app` (so an e2e build elsewhere cannot change the files under
+ * measurement), precompresses it, writes the registry, starts the provider and the gateway.
+ */
+export async function startBenchStack(opts: {
+	buildDir: string;
+	extractsDir: string;
+	varDir: string;
+	regione: string;
+	ats: string;
+}): Promise<BenchStack> {
+	const appDir = path.join(opts.varDir, 'app');
+	await rm(appDir, { recursive: true, force: true });
+	await cp(opts.buildDir, appDir, { recursive: true });
+	await precompressDir(appDir);
+	const registryFile = path.join(opts.varDir, 'registry.json');
+	await mkdir(opts.varDir, { recursive: true });
+	await writeFile(`${registryFile}.tmp`, JSON.stringify(benchRegistry(opts.regione, opts.ats), null, '\t'));
+	await rename(`${registryFile}.tmp`, registryFile);
+
+	const host = '127.0.0.1';
+	const appPort = await freePort(host);
+	const idp = await startIdp({ registryFile, keysDir: path.join(opts.varDir, 'keys'), appOrigins: [`http://${host}:${appPort}`], host });
+	const config = { issuer: idp.issuer, client_id: idp.clientId, audience: idp.audience, scopes: 'openid profile cruscotto' };
+	const gateway = await startGateway({ appDir, extractsDir: opts.extractsDir, port: appPort, host, config }).catch(async (error: unknown) => {
+		await idp.close();
+		throw error;
+	});
+	return {
+		appURL: `http://${host}:${appPort}`,
+		idpURL: idp.issuer,
+		close: async () => {
+			await Promise.all([
+				new Promise<void>((resolve) => {
+					gateway.close(() => resolve());
+					gateway.closeAllConnections();
+				}),
+				idp.close()
+			]);
+		}
+	};
+}
+
+async function freePort(host: string): Promise<number> {
+	const probe = http.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, host, resolve));
+	const { port } = probe.address() as AddressInfo;
+	await new Promise((resolve) => probe.close(resolve));
+	return port;
+}
