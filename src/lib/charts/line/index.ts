@@ -1,0 +1,2 @@
+export { default as LineChart } from './LineChart.svelte';
+export * from './line-utils.ts';

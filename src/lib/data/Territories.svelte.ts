@@ -1,0 +1,70 @@
+/**
+ * Names and parents of every territory the user has loaded (from the summaries first, then
+ * from the `extract` table), and the benchmarks of a territory: its Regione and Italia.
+ */
+import type { TerritoryId, TerritoryLevel } from '#contracts';
+import { levelOf } from '#contracts';
+import { territoryLabel } from '#lib/auth/index.ts';
+import { query } from './query.ts';
+import { extracts } from './session.ts';
+import { territoriesQuery } from './views.ts';
+
+export interface TerritoryInfo {
+	id: TerritoryId;
+	name: string;
+	level: TerritoryLevel;
+	parent: TerritoryId | null;
+}
+
+class Territories {
+	#byId = $state<Record<TerritoryId, TerritoryInfo>>({});
+
+	/** The territory's name, or a label made from its id while it is unknown. */
+	name(id: TerritoryId): string {
+		return this.#byId[id]?.name ?? territoryLabel(id);
+	}
+
+	info(id: TerritoryId): TerritoryInfo | undefined {
+		return this.#byId[id];
+	}
+
+	/** Every known territory. */
+	get all(): TerritoryInfo[] {
+		return Object.values(this.#byId);
+	}
+
+	/** Adds what a summary or a query told us. */
+	add(list: readonly TerritoryInfo[]): void {
+		const next = { ...this.#byId };
+		for (const t of list) next[t.id] = { ...next[t.id], ...t, parent: t.parent ?? next[t.id]?.parent ?? null };
+		this.#byId = next;
+	}
+
+	/** Reads the index of the `extract` table (after a load). */
+	async refresh(): Promise<void> {
+		const { sql, params } = territoriesQuery();
+		const rows = await query(sql, params);
+		this.add(rows.map((r) => ({ id: String(r.id), name: String(r.name), level: r.level as TerritoryLevel, parent: (r.parent_id as string | null) ?? null })));
+	}
+
+	/** The Regione containing `id` (from the parents, else from the manifest's `within`). */
+	async regioneOf(id: TerritoryId): Promise<TerritoryId | null> {
+		let cur: TerritoryId | null = id;
+		for (let i = 0; cur && i < 4; i++) {
+			if (levelOf(cur) === 'regione') return cur;
+			cur = this.#byId[cur]?.parent ?? null;
+		}
+		const file = await extracts.fileFor(id);
+		return file?.within.find((w) => levelOf(w) === 'regione') ?? null;
+	}
+
+	/** The benchmarks of `id`: its Regione (unless it is one) and Italia (unless it is Italia). */
+	async benchmarksOf(id: TerritoryId): Promise<TerritoryId[]> {
+		if (id === 'it') return [];
+		const r = levelOf(id) === 'regione' ? null : await this.regioneOf(id);
+		return [...(r ? [r] : []), 'it'];
+	}
+}
+
+/** The app's territory index. */
+export const territories = new Territories();

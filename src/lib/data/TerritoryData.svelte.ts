@@ -1,0 +1,90 @@
+/**
+ * The series of the territory in view and of its benchmarks, for the territory views. The
+ * first-view summary answers at once; DuckDB answers when the engine and the extract are
+ * ready, and takes over silently (same numbers: see series.ts). Results are kept per
+ * territory, so moving between views shows them at once.
+ */
+import type { SummaryTerritory, TerritoryId } from '#contracts';
+import { italianError } from './errors.ts';
+import { query } from './query.ts';
+import { ensureScope, extracts } from './session.ts';
+import { territories } from './Territories.svelte.ts';
+import { seriesQuery, toTerritories } from './views.ts';
+
+export type Source = 'summary' | 'duckdb';
+
+const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
+
+/** One view's data for the territory it shows. */
+export class TerritoryData {
+	/** The territory first, then its benchmarks (Regione, Italia). */
+	list = $state<SummaryTerritory[] | null>(null);
+	source = $state<Source | null>(null);
+	/** An Italian message; the data may still be on screen (from the summary) when the engine fails. */
+	error = $state<string | null>(null);
+	#t: TerritoryId | null = null;
+	#gen = 0;
+
+	get territory(): SummaryTerritory | null {
+		return this.list?.[0] ?? null;
+	}
+	get benchmarks(): SummaryTerritory[] {
+		return this.list?.slice(1) ?? [];
+	}
+
+	/** Loads `t` (a no-op when it is already the one in view). */
+	load(t: TerritoryId, opts: { summary?: boolean } = {}): void {
+		if (t === this.#t && !this.error) return;
+		this.#t = t;
+		const gen = ++this.#gen;
+		this.error = null;
+		const cached = fromDb.get(t);
+		if (cached) {
+			this.list = cached;
+			this.source = 'duckdb';
+			return;
+		}
+		this.list = null;
+		this.source = null;
+		if (opts.summary !== false) {
+			extracts.summary(t).then(
+				(s) => {
+					if (!s || gen !== this.#gen || this.source === 'duckdb') return;
+					const list = [s.territory, ...s.benchmarks];
+					territories.add(list.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null })));
+					this.list = list;
+					this.source = 'summary';
+				},
+				() => undefined // the DuckDB path reports errors
+			);
+		}
+		this.#fromDuckDb(t).then(
+			(list) => {
+				if (gen !== this.#gen) return;
+				this.list = list;
+				this.source = 'duckdb';
+			},
+			(e: unknown) => {
+				if (gen === this.#gen) this.error = italianError(e);
+			}
+		);
+	}
+
+	/** Tries again after an error. */
+	retry(): void {
+		const t = this.#t;
+		this.#t = null;
+		if (t) this.load(t);
+	}
+
+	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
+		await ensureScope(t);
+		await territories.refresh();
+		const ids = [t, ...(await territories.benchmarksOf(t))];
+		const { sql, params } = seriesQuery(ids);
+		const list = toTerritories(ids, await query(sql, params));
+		if (list[0]?.id !== t) throw new Error(`No rows for ${t}`);
+		fromDb.set(t, list);
+		return list;
+	}
+}

@@ -1,0 +1,70 @@
+/**
+ * The monthly figures of a territory and the sums the views show. The first view reads them
+ * from the pipeline's summary JSON, later views from DuckDB: both hand the same per-measure
+ * points to these functions, so no number changes when the engine takes over.
+ */
+import { HOUSEHOLD_MEASURES, type Measure, type SummaryPoint, type SummaryTerritory } from '#contracts';
+import type { MeasureChoice } from './indicators.ts';
+
+export type { SummaryPoint, SummaryTerritory };
+
+/** The figures of one territory, month and measure choice; null = suppressed (or any part of a sum is). */
+export interface Figures {
+	nuclei: number | null;
+	persone: number | null;
+	importo_medio: number | null;
+	nuclei_per_1000: number | null;
+}
+
+/** The measures that `choice` adds up in `month` (`totale`: the household measures paid that month). */
+export function measuresIn(choice: MeasureChoice, points: readonly SummaryPoint[], month: string): Measure[] {
+	if (choice !== 'totale') return [choice];
+	return HOUSEHOLD_MEASURES.filter((m) => points.some((p) => p.month === month && p.measure === m));
+}
+
+const sumOrNull = (vs: (number | null)[]) => (vs.some((v) => v === null) ? null : vs.reduce<number>((a, v) => a + (v as number), 0));
+
+/**
+ * The figures of `choice` in `month`, or null when no measure of the choice was paid then.
+ * A sum with a suppressed part is suppressed: a partial sum would be a wrong number.
+ */
+export function figuresAt(t: SummaryTerritory, month: string, choice: MeasureChoice): Figures | null {
+	const wanted = measuresIn(choice, t.series, month);
+	const pts = t.series.filter((p) => p.month === month && wanted.includes(p.measure));
+	if (pts.length === 0) return null;
+	if (pts.length === 1) {
+		const [p] = pts;
+		return { nuclei: p.nuclei, persone: p.persone, importo_medio: p.importo_medio, nuclei_per_1000: p.nuclei_per_1000 };
+	}
+	const nuclei = sumOrNull(pts.map((p) => p.nuclei));
+	const persone = sumOrNull(pts.map((p) => p.persone));
+	// Mean over all the households of the measures: weighted by each measure's households.
+	const weighted = sumOrNull(pts.map((p) => (p.importo_medio === null || p.nuclei === null ? null : p.importo_medio * p.nuclei)));
+	const importo_medio = weighted === null || !nuclei ? null : weighted / nuclei;
+	const nuclei_per_1000 = nuclei === null || !t.residenti ? null : (nuclei * 1000) / t.residenti;
+	return { nuclei, persone, importo_medio, nuclei_per_1000 };
+}
+
+/** Every month of the series, sorted. */
+export function monthsOf(t: SummaryTerritory): string[] {
+	return [...new Set(t.series.map((p) => p.month))].sort();
+}
+
+/** The last month with a household measure (the KPI month). */
+export function lastMonth(t: SummaryTerritory): string | null {
+	const ms = t.series.filter((p) => HOUSEHOLD_MEASURES.includes(p.measure)).map((p) => p.month).sort();
+	return ms.at(-1) ?? null;
+}
+
+/** `2024-01` shifted by `n` months. */
+export function addMonths(month: string, n: number): string {
+	const [y, m] = month.split('-').map(Number);
+	const d = y * 12 + (m - 1) + n;
+	return `${Math.floor(d / 12)}-${String((d % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Relative change from `before` to `now`, or null when either is missing or suppressed. */
+export function change(now: number | null | undefined, before: number | null | undefined): number | null {
+	if (now == null || before == null || before === 0) return null;
+	return now / before - 1;
+}
