@@ -1,0 +1,29 @@
+/**
+ * The pipeline's boundary files (`<version>/geo/RR.topo.json`, manifest kind `boundaries`,
+ * scope `it`): fetched through the data layer (token, sha256, cache), parsed once per file.
+ */
+import { codeOf, levelOf, type ManifestFile, type TerritoryId } from '#contracts';
+import { extracts } from '#lib/data/session.ts';
+import type { Topology } from 'topojson-specification';
+
+const parsed = new Map<string, Promise<Topology>>();
+
+/** The boundary file of a Regione in the manifest, or null when none was published. */
+export function boundaryFileOf(files: readonly ManifestFile[], regione: TerritoryId): ManifestFile | null {
+	if (levelOf(regione) !== 'regione') return null;
+	const name = `/geo/${codeOf(regione)}.topo.json`;
+	return files.find((f) => f.kind === 'boundaries' && f.path.endsWith(name)) ?? null;
+}
+
+/** The Comuni boundaries of `regione`, or null when the publication has none (demo without `--boundaries`). */
+export async function loadBoundaries(regione: TerritoryId): Promise<Topology | null> {
+	const file = boundaryFileOf((await extracts.manifest()).files, regione);
+	if (!file) return null;
+	let p = parsed.get(file.sha256);
+	if (!p) {
+		p = extracts.bytes(file).then((b) => JSON.parse(new TextDecoder().decode(b)) as Topology);
+		parsed.set(file.sha256, p);
+		p.catch(() => parsed.delete(file.sha256));
+	}
+	return p;
+}

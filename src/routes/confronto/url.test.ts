@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest';
+import { effectiveMonth, monthsFor, readConfronto } from './url.ts';
+
+const u = (q: string) => new URL(`http://x/confronto?${q}`);
+
+describe('Confronto URL state', () => {
+	test('a full link reads back every choice', () => {
+		const s = readConfronto(u('t=r:03&livello=ats&indicatore=nuclei_minori&misura=ADI&mese=2024-05&ordina=nome:asc&cerca=berg&sel=c:016024,c:015146&scala=propria&classifica=basso'), null);
+		expect(s).toMatchObject({
+			t: 'r:03',
+			level: 'ats',
+			measure: 'ADI',
+			month: '2024-05',
+			sort: { key: 'nome', dir: 'asc' },
+			search: 'berg',
+			selected: ['c:016024', 'c:015146'],
+			sharedScale: false,
+			side: 'bottom'
+		});
+		expect(s.indicator.key).toBe('nuclei_minori');
+	});
+	test('defaults: the user territory, the first level, rate descending', () => {
+		const s = readConfronto(u(''), 'a:X05001');
+		expect(s).toMatchObject({ t: 'a:X05001', level: 'comune', measure: 'totale', month: null, sort: { key: 'tasso', dir: 'desc' }, sharedScale: true, side: 'top' });
+		expect(readConfronto(u('indicatore=importo_medio'), 'r:05').sort).toEqual({ key: 'valore', dir: 'desc' });
+	});
+	test('malformed values fall back, never reach a query', () => {
+		const s = readConfronto(u("t=r:5&livello=provincia&indicatore=x';--&mese=2024-13&sel=c:1,c:028001"), 'r:05');
+		expect(s).toMatchObject({ t: 'r:05', level: 'comune', month: null, selected: ['c:028001'] });
+		expect(s.indicator.key).toBe('nuclei');
+		expect(readConfronto(u('t=c:028001'), 'r:05').level).toBeNull();
+	});
+	test('months follow the measure', () => {
+		const months = [
+			{ month: '2023-11', measures: ['PdC', 'RdC', 'SFL'] },
+			{ month: '2024-01', measures: ['ADI', 'SFL'] }
+		];
+		expect(monthsFor(months, 'RdC')).toEqual(['2023-11']);
+		expect(monthsFor(months, 'totale')).toEqual(['2023-11', '2024-01']);
+		expect(effectiveMonth('2024-01', monthsFor(months, 'RdC'))).toBe('2023-11');
+		expect(effectiveMonth('2023-11', monthsFor(months, 'SFL'))).toBe('2023-11');
+		expect(effectiveMonth(null, [])).toBeNull();
+	});
+});
