@@ -5,7 +5,6 @@
  * `naive:first-chart` when the chart is drawn, or `window.naiveError`.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { tableFromArrays } from 'apache-arrow';
 
 declare global {
 	interface Window {
@@ -32,11 +31,11 @@ async function main(): Promise<void> {
 	]);
 	await db.registerFileURL('national.parquet', `${base}/national.parquet`, duckdb.DuckDBDataProtocol.HTTP, false);
 	const conn = await db.connect();
-	await conn.insertArrowTable(tableFromArrays({ parent_id: spec.parents }), { name: 'scope' });
+	await db.registerFileText('scope.csv', ['parent_id', ...spec.parents].join('\n'));
 	const result = await conn.query(`
 		SELECT month, measure, sum(nuclei)::DOUBLE AS nuclei
 		FROM read_parquet('national.parquet')
-		WHERE parent_id IN (SELECT parent_id FROM scope)
+		WHERE parent_id IN (SELECT parent_id FROM read_csv('scope.csv', header = true, columns = {'parent_id': 'VARCHAR'}))
 		GROUP BY month, measure
 		ORDER BY measure, month`);
 	const months = result.getChild('month')!.toArray() as ArrayLike<number>;

@@ -3,7 +3,7 @@
  * extra identities, accredited for Lombardia and for one of its ATS, beside nothing else) and
  * the gateway serving a private copy of the built app, precompressed, and the bench extracts.
  */
-import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -34,19 +34,17 @@ export function benchRegistry(regione: string, ats: string): RegistryEntry[] {
 }
 
 /**
- * Copies `buildDir` to `<varDir>/app` (so an e2e build elsewhere cannot change the files under
- * measurement), precompresses it, writes the registry, starts the provider and the gateway.
+ * Precompresses the app copy (bench/data.ts `buildAppCopy`), writes the registry, starts the
+ * provider and the gateway.
  */
 export async function startBenchStack(opts: {
-	buildDir: string;
+	appDir: string;
 	extractsDir: string;
 	varDir: string;
 	regione: string;
 	ats: string;
 }): Promise<BenchStack> {
-	const appDir = path.join(opts.varDir, 'app');
-	await rm(appDir, { recursive: true, force: true });
-	await cp(opts.buildDir, appDir, { recursive: true });
+	const appDir = opts.appDir;
 	await precompressDir(appDir);
 	const registryFile = path.join(opts.varDir, 'registry.json');
 	await mkdir(opts.varDir, { recursive: true });

@@ -1,0 +1,64 @@
+/**
+ * What the benchmark runs on: the demo extracts at the chosen scale (built once with the
+ * pipeline's demo builder into `var/bench-extracts/scale-<F>/`, reused while present), the
+ * territories it measures, and a private copy of the built app.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Manifest } from '#contracts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BenchData {
+	extractsDir: string;
+	/** Registry, keys and the app copy. */
+	varDir: string;
+	naiveDir: string;
+	regione: string;
+	/** The ATS measured: the one of `regione` with the largest extract (the worst case). */
+	ats: string;
+	/** Its extract, relative to `extractsDir`. */
+	atsFile: string;
+}
+
+/** Builds the extracts at `scale` unless the cache has them, then picks the territories. */
+export async function ensureBenchData(opts: { scale: number; regione: string; log: (s: string) => void }): Promise<BenchData> {
+	const extractsDir = path.join(ROOT, 'var', 'bench-extracts', `scale-${opts.scale}`);
+	if (!existsSync(path.join(extractsDir, 'manifest.json'))) {
+		opts.log(`building the demo extracts at scale ${opts.scale} into ${path.relative(ROOT, extractsDir)} (once)…`);
+		const started = Date.now();
+		const { buildDemoExtracts } = await import('../data-pipeline/demo.ts');
+		await buildDemoExtracts({ outDir: extractsDir, scale: opts.scale });
+		opts.log(`extracts built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	}
+	const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
+	const atsFiles = manifest.files
+		.filter((f) => f.kind === 'extract' && f.scope.startsWith('a:') && f.within.includes(opts.regione))
+		.sort((a, b) => b.bytes - a.bytes);
+	if (atsFiles.length === 0) throw new Error(`no ATS extract inside ${opts.regione} in ${extractsDir}/manifest.json`);
+	return {
+		extractsDir,
+		varDir: path.join(ROOT, 'var', 'bench'),
+		naiveDir: path.join(ROOT, 'var', 'bench-naive', `scale-${opts.scale}`),
+		regione: opts.regione,
+		ats: atsFiles[0].scope,
+		atsFile: atsFiles[0].path
+	};
+}
+
+/**
+ * Builds the app (under the e2e lock: other builds share `build/`) and copies it to
+ * `var/bench/app`, so a build started elsewhere cannot change the files under measurement.
+ * Without `rebuild`, reuses the copy when present.
+ */
+export async function buildAppCopy(opts: { rebuild: boolean; log: (s: string) => void }): Promise<string> {
+	const appDir = path.join(ROOT, 'var', 'bench', 'app');
+	if (!opts.rebuild && existsSync(path.join(appDir, 'index.html'))) return appDir;
+	opts.log('building the app…');
+	const script = `"${process.execPath}" node_modules/vite/bin/vite.js build --logLevel warn && rm -rf var/bench/app && mkdir -p var/bench && cp -r build var/bench/app`;
+	execFileSync('flock', ['/tmp/cruscotto-e2e.lock', 'sh', '-c', script], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	return appDir;
+}

@@ -1,0 +1,121 @@
+/**
+ * The scripted interactions of a Regione user on Confronto and Andamento: change indicator,
+ * measure and month, sort, pick Comuni, switch level, drill down. Each is timed inside the page
+ * from the moment the control changes to the last DOM change it causes (no DOM change for
+ * `QUIET_MS` ends it), so no cooperation from the views is needed.
+ */
+import type { Page } from 'playwright-core';
+
+type Log = (s: string) => void;
+
+export interface InteractionTime {
+	name: string;
+	ms: number;
+}
+
+/** What the page does for one step: change a labelled select, or click an element. */
+type Action = { select: string; option: number } | { click: string; nth?: number } | { link: string };
+
+const QUIET_MS = 300;
+const MAX_MS = 10_000;
+
+/** Installs the DOM observer in the current document (idempotent). */
+async function installObserver(page: Page): Promise<void> {
+	await page.evaluate(() => {
+		const w = window as unknown as { __benchLast?: number };
+		if (w.__benchLast !== undefined) return;
+		w.__benchLast = 0;
+		new MutationObserver(() => (w.__benchLast = performance.now())).observe(document.body, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			characterData: true
+		});
+	});
+}
+
+/**
+ * Does `action` in the page and returns ms to the last DOM mutation it caused, or null when the
+ * control is missing or nothing changed.
+ */
+async function timeAction(page: Page, action: Action): Promise<number | null> {
+	await installObserver(page);
+	const t0 = await page.evaluate((a: Action) => {
+		const w = window as unknown as { __benchLast: number };
+		const labelled = (text: string) =>
+			[...document.querySelectorAll('label')].find((l) => l.textContent?.trim().startsWith(text))?.querySelector('select') ?? null;
+		w.__benchLast = 0;
+		const start = performance.now();
+		if ('select' in a) {
+			const sel = labelled(a.select);
+			if (!sel || sel.options.length === 0) return null;
+			sel.selectedIndex = a.option % sel.options.length;
+			sel.dispatchEvent(new Event('change', { bubbles: true }));
+			return start;
+		}
+		const el =
+			'link' in a
+				? [...document.querySelectorAll<HTMLAnchorElement>('a')].find((x) => x.textContent?.trim() === a.link)
+				: document.querySelectorAll<HTMLElement>(a.click)[a.nth ?? 0];
+		if (!el) return null;
+		el.click();
+		return start;
+	}, action);
+	if (t0 === null) return null;
+	const deadline = Date.now() + MAX_MS;
+	for (;;) {
+		await new Promise((r) => setTimeout(r, 50));
+		const { last, now } = await page.evaluate(() => ({ last: (window as unknown as { __benchLast: number }).__benchLast, now: performance.now() }));
+		if (last > 0 && now - last >= QUIET_MS) return last - t0;
+		if (Date.now() > deadline) return last > 0 ? last - t0 : null;
+	}
+}
+
+/** The sequence (≥ 20 steps) on Confronto; a step whose control is missing is logged and skipped. */
+const CONFRONTO: [string, Action][] = [
+	['indicatore 2', { select: 'Indicatore', option: 1 }],
+	['indicatore 3', { select: 'Indicatore', option: 2 }],
+	['indicatore 4', { select: 'Indicatore', option: 3 }],
+	['indicatore 1', { select: 'Indicatore', option: 0 }],
+	['misura 2', { select: 'Misura', option: 1 }],
+	['misura 3', { select: 'Misura', option: 2 }],
+	['misura 4', { select: 'Misura', option: 3 }],
+	['misura 1', { select: 'Misura', option: 0 }],
+	['ordina nome', { click: '[data-sort-key="nome"]' }],
+	['ordina residenti', { click: '[data-sort-key="residenti"]' }],
+	['ordina valore', { click: '[data-sort-key="valore"]' }],
+	['ordina tasso', { click: '[data-sort-key="tasso"]' }],
+	['ordina tasso (inverso)', { click: '[data-sort-key="tasso"]' }],
+	['seleziona comune 1', { click: 'tbody input[type=checkbox]', nth: 0 }],
+	['seleziona comune 2', { click: 'tbody input[type=checkbox]', nth: 5 }],
+	['seleziona comune 3', { click: 'tbody input[type=checkbox]', nth: 10 }],
+	['seleziona comune 4', { click: 'tbody input[type=checkbox]', nth: 20 }],
+	['mese precedente', { select: 'Mese', option: 1 }],
+	['mese di un anno prima', { select: 'Mese', option: 12 }],
+	['classifica bassa', { select: 'Classifica', option: 1 }],
+	['confronta ATS', { select: 'Confronta', option: 1 }],
+	['confronta Comuni', { select: 'Confronta', option: 0 }],
+	['indicatore 5', { select: 'Indicatore', option: 4 }]
+];
+
+/** Goes to Confronto from the home view (client-side, through the app's navigation). */
+async function openView(page: Page, appURL: string, path: string, label: string): Promise<void> {
+	const link = page.getByRole('link', { name: label, exact: true }).first();
+	if (await link.count()) await link.click();
+	else await page.goto(appURL + path);
+	await page.waitForURL((u) => u.pathname === path, { timeout: 30_000 });
+}
+
+/** Runs the scripted sequence; returns each step's time. */
+export async function runInteractions(page: Page, appURL: string, log: Log): Promise<InteractionTime[]> {
+	const out: InteractionTime[] = [];
+	await openView(page, appURL, '/confronto', 'Confronto');
+	await page.waitForSelector('tbody tr', { timeout: 60_000 });
+	await new Promise((r) => setTimeout(r, 500));
+	for (const [name, action] of CONFRONTO) {
+		const ms = await timeAction(page, action);
+		log(`interaction ${name}: ${ms === null ? 'skipped (control missing or no change)' : ms.toFixed(1) + ' ms'}`);
+		if (ms !== null) out.push({ name, ms });
+	}
+	return out;
+}
