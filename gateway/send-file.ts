@@ -18,6 +18,8 @@ export interface SendOptions {
 	/** Look for `<file>.br` / `<file>.gz` beside the file. */
 	precompressed?: boolean;
 	headers?: OutgoingHttpHeaders;
+	/** The file's bytes already in memory (immutable extracts): no file system access at all. */
+	body?: Buffer;
 }
 
 const ENCODINGS = [
@@ -28,6 +30,7 @@ const ENCODINGS = [
 /** Sends `resolved` as the response to `req`. */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, resolved: ResolvedFile, opts: SendOptions): Promise<void> {
 	let { file, stats } = resolved;
+	const size = () => opts.body?.length ?? stats.size;
 	let etag = opts.etag ?? `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
 	const headers: OutgoingHttpHeaders = {
 		...opts.headers,
@@ -36,7 +39,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, resolv
 		'accept-ranges': 'bytes'
 	};
 	const rangeHeader = req.headers.range;
-	if (opts.precompressed) {
+	if (opts.precompressed && !opts.body) {
 		headers.vary = appendVary(headers.vary, 'Accept-Encoding');
 		// A range applies to the representation sent; ranges are served from the identity file.
 		const encoding = rangeHeader ? null : await pickEncoding(file, stats.mtimeMs, req.headers['accept-encoding']);
@@ -54,26 +57,31 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, resolv
 		return;
 	}
 
+	const total = size();
 	let start = 0;
-	let end = stats.size - 1;
+	let end = total - 1;
 	let status = 200;
 	const ifRange = req.headers['if-range'];
 	if (rangeHeader && (!ifRange || ifRange === etag)) {
-		const range = parseRange(rangeHeader, stats.size);
+		const range = parseRange(rangeHeader, total);
 		if (range === 'unsatisfiable') {
-			res.writeHead(416, { ...withoutBodyHeaders(headers), 'content-range': `bytes */${stats.size}`, 'content-length': 0 }).end();
+			res.writeHead(416, { ...withoutBodyHeaders(headers), 'content-range': `bytes */${total}`, 'content-length': 0 }).end();
 			return;
 		}
 		if (range) {
 			[start, end] = range;
 			status = 206;
-			headers['content-range'] = `bytes ${start}-${end}/${stats.size}`;
+			headers['content-range'] = `bytes ${start}-${end}/${total}`;
 		}
 	}
-	headers['content-length'] = stats.size === 0 ? 0 : end - start + 1;
+	headers['content-length'] = total === 0 ? 0 : end - start + 1;
 	res.writeHead(status, headers);
-	if (req.method === 'HEAD' || stats.size === 0) {
+	if (req.method === 'HEAD' || total === 0) {
 		res.end();
+		return;
+	}
+	if (opts.body) {
+		res.end(opts.body.subarray(start, end + 1));
 		return;
 	}
 	try {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { JWSAlgorithm, JWTVerifyGetKey } from 'jose';
 import { bearerToken, createTokenVerifier, decideExtract, filterManifest, type Access } from './authorize.ts';
+import { extractCache } from './extract-cache.ts';
 import { manifestStore } from './manifest-store.ts';
 import { precompressDir } from './precompress.ts';
 import { BASE_HEADERS, contentSecurityPolicy, htmlPolicyCache } from './security-headers.ts';
@@ -65,6 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 				})
 			: null;
 	const manifest = opts.extractsDir ? manifestStore(opts.extractsDir) : null;
+	const extracts = opts.extractsDir ? extractCache(opts.extractsDir) : null;
 	const htmlPolicy = htmlPolicyCache(issuer);
 	const defaultPolicy = contentSecurityPolicy(issuer);
 	const OPEN: Access = { role: 'ministero', territories: ['it'], accredited: true, exp: Infinity };
@@ -140,16 +142,17 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		}
 		const decision = decideExtract(access, rel.join('/'), current.files);
 		if (decision.status === 403) return forbidden(res);
-		const resolved = decision.status === 200 ? await resolveInside(opts.extractsDir!, rel) : null;
-		if (!resolved || decision.status !== 200) {
-			// Listed but missing on disk is a publishing fault; the answer stays the same for all.
+		const cached = decision.status === 200 ? await extracts!(decision.file, rel) : null;
+		if (!cached || decision.status !== 200) {
+			// Listed but missing on disk, or not the published bytes: a publishing fault.
 			res.writeHead(404, { ...TEXT, 'cache-control': 'no-store' }).end('Not found');
 			return;
 		}
-		await sendFile(req, res, resolved, {
-			contentType: contentTypeOf(resolved.file),
+		await sendFile(req, res, cached.resolved, {
+			contentType: contentTypeOf(cached.resolved.file),
 			cacheControl: EXTRACT_IMMUTABLE,
-			etag: `"${decision.file.sha256}"`
+			etag: `"${decision.file.sha256}"`,
+			body: cached.body
 		});
 	}
 
