@@ -1,0 +1,2 @@
+export { default as SharesChart } from './SharesChart.svelte';
+export * from './shares-utils.ts';

@@ -1,0 +1,22 @@
+import { expect, test } from 'vitest';
+import { shareLayout, type ShareRow } from './shares-utils.ts';
+
+const rows: ShareRow[] = [
+	{ key: 'minori', label: 'Con minori', bars: [{ id: 'a', share: 0.42 }, { id: 'it', share: 0.3 }] },
+	{ key: 'disabili', label: 'Con disabili', bars: [{ id: 'a', share: null, missing: '< 3' }, { id: 'it', share: 0.25 }] }
+];
+
+test('one band per category, one bar per territory, x from 0 to a nice maximum', () => {
+	const l = shareLayout(rows, ['a', 'it'], 600, 150, 60);
+	expect(l.band.domain()).toEqual(['minori', 'disabili']);
+	expect(l.inner.domain()).toEqual(['a', 'it']);
+	expect(l.x.domain()).toEqual([0, 0.45]);
+	expect(l.x(0)).toBe(150);
+	expect(l.x(0.45)).toBe(540);
+	expect(l.inner.bandwidth()).toBeGreaterThan(10);
+});
+
+test('all-missing rows still get a usable scale', () => {
+	const l = shareLayout([{ key: 'x', label: 'X', bars: [{ id: 'a', share: null }] }], ['a'], 300, 100, 40);
+	expect(l.x.domain()[1]).toBeGreaterThan(0);
+});
