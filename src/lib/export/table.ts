@@ -19,5 +19,7 @@ export interface TableModel {
 /** The text a cell shows (suppressed: "< 3" / "n.d."). */
 export function cellText(value: Cell, kind: TableColumn['kind']): string {
 	if (kind === 'text') return value == null ? '' : String(value);
+	// A string in a number column is a marker already worded for the reader ("—": no row for the month).
+	if (typeof value === 'string') return value;
 	return formatValue(typeof value === 'number' ? value : null, kind);
 }
