@@ -4,6 +4,7 @@
  * ready, and takes over silently (same numbers: see series.ts). Results are kept per
  * territory, so moving between views shows them at once.
  */
+import { untrack } from 'svelte';
 import type { SummaryTerritory, TerritoryId } from '#contracts';
 import { italianError } from './errors.ts';
 import { query } from './query.ts';
@@ -32,8 +33,12 @@ export class TerritoryData {
 		return this.list?.slice(1) ?? [];
 	}
 
-	/** Loads `t` (a no-op when it is already the one in view). */
+	/** Loads `t` (a no-op when it is already the one in view). Safe to call from an effect: reads nothing reactively. */
 	load(t: TerritoryId, opts: { summary?: boolean } = {}): void {
+		untrack(() => this.#load(t, opts));
+	}
+
+	#load(t: TerritoryId, opts: { summary?: boolean }): void {
 		if (t === this.#t && !this.error) return;
 		this.#t = t;
 		const gen = ++this.#gen;

@@ -10,11 +10,13 @@ beforeAll(async () => {
 	builder = await createNodeEngine();
 	fixture = await buildFixture(builder);
 });
-afterAll(() => builder.close());
+const engines: { close(): void }[] = [];
+afterAll(() => [builder, ...engines].forEach((e) => e.close()));
 
 /** A store over a fresh Node engine, as a user accredited for `territories`. */
 async function storeFor(territories: string[], extra: Partial<ExtractDeps> = {}) {
 	const engine = await createNodeEngine();
+	engines.push(engine);
 	fixture.requests.length = 0;
 	const store = new ExtractStore({
 		fetch: fixture.fetch, getToken: () => 'tok', territories: () => territories,

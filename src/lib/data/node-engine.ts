@@ -4,6 +4,7 @@
  * `read_parquet('<name>')` is rewritten to that path.
  */
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,7 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
 		close() {
 			connection.closeSync();
 			instance.closeSync();
+			rmSync(dir, { recursive: true, force: true });
 		}
 	};
 }

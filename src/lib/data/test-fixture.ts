@@ -5,7 +5,7 @@
  * `soppressi_primari`). Test-only: imports Node modules.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FirstViewSummary, Manifest, ManifestFile } from '#contracts';
@@ -77,6 +77,7 @@ export async function buildFixture(engine: Engine): Promise<Fixture> {
 		const summary = await summaryOf(engine, f.scope);
 		add(f.path.replace(/^v1\//, 'v1/summary/').replace(/\.parquet$/, '.json'), new TextEncoder().encode(JSON.stringify(summary)), f, 'summary', 1);
 	}
+	await rm(dir, { recursive: true, force: true });
 	const manifest: Manifest = {
 		schema_version: 1, version: 'v1', published_at: '2024-03-10T09:00:00Z', period: { from: '2023-10', to: '2024-02' },
 		measures: ['RdC', 'PdC', 'ADI', 'SFL'], suppression_threshold: 3, synthetic: { microdata: true, ats_map: true },
