@@ -1,7 +1,7 @@
 /**
  * The demo identities: one per role on real demo territories, plus one pending and one
  * revoked accreditation. Their codici fiscali are computed from the data shown (valid check
- * characters); idp/demo-identities.test.ts verifies them.
+ * characters; born in Roma and around Napoli); idp/demo-identities.test.ts verifies them.
  */
 import type { Role, TerritoryId } from '#contracts';
 import type { ListedIdentity } from './pages.ts';
@@ -31,13 +31,13 @@ type Person = [fiscalCode: string, name: string, familyName: string, role: Role,
 
 const PEOPLE: Person[] = [
 	['BNCGLI78C54H501W', 'Giulia', 'Bianchi', 'ministero', 'it', 'confirmed'],
-	['RSSMRC82L02L736G', 'Marco', 'Rossi', 'regione', 'regione', 'confirmed'],
-	['FRRFNC75S63G224E', 'Francesca', 'Ferrari', 'ats_amministratore', 'ats', 'confirmed'],
-	['SPSLCU80E09G224Q', 'Luca', 'Esposito', 'ats_coordinatore', 'ats', 'confirmed'],
-	['RMNCHR88P70L840T', 'Chiara', 'Romano', 'ufficio_di_piano', 'ats', 'confirmed'],
-	['CLMLSN79A17A001M', 'Alessandro', 'Colombo', 'comune', 'comune', 'confirmed'],
-	['RCCSRA90D45G224E', 'Sara', 'Ricci', 'comune', 'comune', 'pending'],
-	['GRCPLA70T11H620J', 'Paolo', 'Greco', 'ufficio_di_piano', 'ats', 'revoked']
+	['RSSMRC82L02F839I', 'Marco', 'Rossi', 'regione', 'regione', 'confirmed'],
+	['FRRFNC75S63G964Y', 'Francesca', 'Ferrari', 'ats_amministratore', 'ats', 'confirmed'],
+	['SPSLCU80E09F839Q', 'Luca', 'Esposito', 'ats_coordinatore', 'ats', 'confirmed'],
+	['RMNCHR88P70G964A', 'Chiara', 'Romano', 'ufficio_di_piano', 'ats', 'confirmed'],
+	['CLMLSN79A17G964B', 'Alessandro', 'Colombo', 'comune', 'comune', 'confirmed'],
+	['RCCSRA90D45B963R', 'Sara', 'Ricci', 'comune', 'comune', 'pending'],
+	['GRCPLA70T11H703P', 'Paolo', 'Greco', 'ufficio_di_piano', 'ats', 'revoked']
 ];
 
 /** The demo identities placed on the given territories. */

@@ -1,48 +1,29 @@
 /**
  * The demo's data, from the pipeline's `data-pipeline/demo.ts`: building the demo extracts
- * and choosing the demo territories (a Regione, an ATS in it, a Comune of that ATS) from them.
+ * and naming the demo territories (a Regione, an ATS in it, a Comune of that ATS).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FirstViewSummary, Manifest } from '#contracts';
+import * as demo from '../data-pipeline/demo.ts';
 import type { DemoTerritories, NamedTerritory } from '../idp/demo-identities.ts';
 
-interface DemoModule {
-	buildDemoExtracts(outDir: string, opts?: { boundaries?: string }): Promise<unknown>;
-	demoTerritories(extractsDir: string): Promise<unknown> | unknown;
-}
-
-const DEMO_MODULE = fileURLToPath(new URL('../data-pipeline/demo.ts', import.meta.url));
-
-async function demoModule(): Promise<DemoModule | null> {
-	if (!existsSync(DEMO_MODULE)) return null;
-	return (await import(DEMO_MODULE)) as DemoModule;
-}
-
-/** Builds the demo extracts into `outDir`; false when the pipeline has no demo builder. */
+/** Builds the demo extracts into `outDir` (a published version with its manifest). */
 export async function buildDemoExtracts(outDir: string, boundaries?: string): Promise<boolean> {
-	const mod = await demoModule();
-	if (!mod) return false;
-	await mod.buildDemoExtracts(outDir, { boundaries });
+	await demo.buildDemoExtracts({ outDir, boundaries });
 	return true;
 }
 
-/** Veneto / Padova placeholders, used only while the pipeline cannot say which territories it built. */
-export const PLACEHOLDER_TERRITORIES: DemoTerritories = {
-	regione: { id: 'r:05', name: 'Veneto' },
-	ats: { id: 'a:X05003', name: 'Ambito sintetico Padova 3' },
-	comune: { id: 'c:028001', name: 'Abano Terme' }
-};
-
-/** The territories the demo identities are accredited for, read from the built extracts. */
+/** The territories the demo identities are accredited for, checked against the built extracts. */
 export async function demoTerritories(extractsDir: string): Promise<DemoTerritories> {
-	const mod = await demoModule();
-	if (!mod) return PLACEHOLDER_TERRITORIES;
-	const raw = (await mod.demoTerritories(extractsDir)) as Record<string, unknown>;
-	const named = (key: keyof DemoTerritories): NamedTerritory => {
-		const t = (raw[key] ?? {}) as Record<string, unknown>;
-		const id = t.id ?? t.territory_id;
-		if (typeof id !== 'string' || typeof t.name !== 'string') throw new Error(`demoTerritories: no ${key} with id and name`);
-		return { id, name: t.name };
+	const ids = demo.demoTerritories(extractsDir);
+	const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
+	// Names come from the published first-view summaries (a public contract), not pipeline internals.
+	const named = async (id: string): Promise<NamedTerritory> => {
+		const summary = manifest.files.find((f) => f.kind === 'summary' && f.scope === id);
+		if (!summary) return { id, name: id };
+		const json = JSON.parse(await readFile(path.join(extractsDir, summary.path), 'utf8')) as FirstViewSummary;
+		return { id, name: json.territory.name };
 	};
-	return { regione: named('regione'), ats: named('ats'), comune: named('comune') };
+	return { regione: await named(ids.regione), ats: await named(ids.ats), comune: await named(ids.comune) };
 }

@@ -88,8 +88,8 @@ async function main() {
 	const extractsDir = path.join(ROOT, 'var', 'extracts');
 	if (!existsSync(path.join(extractsDir, 'manifest.json'))) {
 		console.log('Building the demo extracts (once; delete var/extracts to rebuild)…');
-		const built = await buildDemoExtracts(extractsDir, values.boundaries && path.resolve(values.boundaries));
-		if (!built) console.error('warning: the pipeline has no demo builder yet (data-pipeline/demo.ts): no extracts');
+		await buildDemoExtracts(extractsDir, values.boundaries && path.resolve(values.boundaries));
+		
 	}
 	buildAppIfStale();
 
