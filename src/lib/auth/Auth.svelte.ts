@@ -4,7 +4,8 @@
  * build works against any standard OIDC provider.
  */
 import { UserManager, WebStorageStateStore, type User as OidcUser } from 'oidc-client-ts';
-import { fetchConfig, type AuthConfig } from './config.ts';
+import type { AuthConfig } from './config.ts';
+import { safeReturnTo } from './return-to.ts';
 import { userFromClaims, type User } from './user.ts';
 
 export type AuthStatus = 'loading' | 'anonymous' | 'authenticated' | 'error';
@@ -176,9 +177,4 @@ export class Auth {
 		this.#error = error instanceof Error ? error.message : String(error);
 		this.#status = 'error';
 	}
-}
-
-/** Only same-origin paths: a crafted state must not send the user to another site. */
-export function safeReturnTo(value: string): string {
-	return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 }
