@@ -67,7 +67,7 @@ describe('territories and categories', () => {
 	});
 
 	test('category shares come from the published counts; suppressed and not-applicable cells are told apart', async () => {
-		const cats = toCategories(await run(categoriesQuery(['a:X05001', 'c:028003'], '2024-01', 'totale')));
+		const cats = toCategories(await run(categoriesQuery(['a:X05001', 'c:028003'], 'totale'))).get('2024-01')!;
 		const ats = cats.get('a:X05001')!;
 		const minori = (await raw('a:X05001', '2024-01', 'ADI', 'nuclei_minori')) as number;
 		const nuclei = (await raw('a:X05001', '2024-01', 'ADI', 'nuclei')) as number;

@@ -12,17 +12,17 @@ export interface Built {
 	params: Param[];
 }
 
-/** A list of ids as one parameter (ids never contain commas: they are validated territory ids). */
-const idList = (ids: readonly TerritoryId[]): Param => ids.join(',');
+/** `territory_id IN (?, ?, …)`: one placeholder per id (an IN list prunes far faster than list_contains on DuckDB 0.9). */
+const inIds = (ids: readonly TerritoryId[]) => `territory_id IN (${ids.map(() => '?').join(', ') || 'NULL'})`;
 
 /** The monthly series of `ids`, one row per territory, month and measure. */
 export function seriesQuery(ids: readonly TerritoryId[]): Built {
 	return {
 		sql: `SELECT territory_id, name, level, residenti, strftime(month, '%Y-%m') AS month, measure,
 				nuclei, persone, importo_medio, nuclei_per_1000
-			FROM extract WHERE list_contains(string_split(?, ','), territory_id)
+			FROM extract WHERE ${inIds(ids)}
 			ORDER BY territory_id, month, measure`,
-		params: [idList(ids)]
+		params: [...ids]
 	};
 }
 
@@ -60,12 +60,13 @@ function choiceCondition(choice: MeasureChoice): Built {
 }
 
 /**
- * The household characteristics of `ids` in `month` for the choice: `nuclei` and each category
- * summed over the measures, with `<col>_soppresso` true when a part was suppressed. A category
- * that does not apply to a measure (over 60 is ADI's, over 65 RdC's) is NULL without being
- * listed as suppressed: that is "not applicable", and it yields NULL with `_soppresso` false.
+ * The household characteristics of `ids` for the choice, every month at once (so changing the
+ * month is answered without a query): `nuclei` and each category summed over the measures,
+ * with `<col>_soppresso` true when a part was suppressed. A category that does not apply to a
+ * measure (over 60 is ADI's, over 65 RdC's) is NULL without being listed as suppressed: that is
+ * "not applicable", and it yields NULL with `_soppresso` false.
  */
-export function categoriesQuery(ids: readonly TerritoryId[], month: string, choice: MeasureChoice): Built {
+export function categoriesQuery(ids: readonly TerritoryId[], choice: MeasureChoice): Built {
 	const cond = choiceCondition(choice);
 	const cols = ['nuclei', ...CATEGORY_COLUMNS].map((c) => identifier(c));
 	const parts = cols.map(
@@ -73,10 +74,10 @@ export function categoriesQuery(ids: readonly TerritoryId[], month: string, choi
 			coalesce(bool_or(${c} IS NULL AND (list_contains(soppressi_primari, ?) OR list_contains(soppressi_secondari, ?))), false) AS ${c}_soppresso`
 	);
 	return {
-		sql: `SELECT territory_id, ${parts.join(',\n')}
-			FROM extract WHERE list_contains(string_split(?, ','), territory_id) AND month = ?::DATE AND ${cond.sql}
-			GROUP BY territory_id`,
-		params: [...cols.flatMap((c) => [c, c]), idList(ids), `${month}-01`, ...cond.params]
+		sql: `SELECT territory_id, strftime(month, '%Y-%m') AS month, ${parts.join(',\n')}
+			FROM extract WHERE ${inIds(ids)} AND ${cond.sql}
+			GROUP BY territory_id, month`,
+		params: [...cols.flatMap((c) => [c, c]), ...ids, ...cond.params]
 	};
 }
 
@@ -88,9 +89,12 @@ export interface CategoryValue {
 	state: 'ok' | 'riservato' | 'non_applicabile';
 }
 
-/** The rows of `categoriesQuery` → per territory, per category. */
-export function toCategories(rows: Row[]): Map<TerritoryId, Record<CategoryColumn, CategoryValue>> {
-	const out = new Map<TerritoryId, Record<CategoryColumn, CategoryValue>>();
+/** Categories of each territory in one month. */
+export type MonthCategories = Map<TerritoryId, Record<CategoryColumn, CategoryValue>>;
+
+/** The rows of `categoriesQuery` → per month, per territory, per category. */
+export function toCategories(rows: Row[]): Map<string, MonthCategories> {
+	const out = new Map<string, MonthCategories>();
 	for (const r of rows) {
 		const nuclei = r.nuclei as number | null;
 		const rec = {} as Record<CategoryColumn, CategoryValue>;
@@ -99,7 +103,9 @@ export function toCategories(rows: Row[]): Map<TerritoryId, Record<CategoryColum
 			const state = count !== null ? 'ok' : r[`${c}_soppresso`] ? 'riservato' : 'non_applicabile';
 			rec[c] = { count, share: count !== null && nuclei ? count / nuclei : null, state };
 		}
-		out.set(String(r.territory_id), rec);
+		const month = String(r.month);
+		if (!out.has(month)) out.set(month, new Map());
+		out.get(month)!.set(String(r.territory_id), rec);
 	}
 	return out;
 }
