@@ -37,6 +37,7 @@ export class Auth {
 	#error = $state<string | null>(null);
 	#manager: Promise<UserManager> | null = null;
 	#init: Promise<void> | null = null;
+	#renewing: Promise<OidcUser | null> | null = null;
 	#deps: AuthDeps;
 
 	constructor(deps: AuthDeps) {
@@ -113,17 +114,27 @@ export class Auth {
 		return renewed.access_token;
 	}
 
-	/** Silent renewal (refresh token); on failure the session ends and the user is anonymous. */
-	async #renew(manager: UserManager): Promise<OidcUser | null> {
-		try {
-			const renewed = await manager.signinSilent();
-			if (renewed) this.#accept(renewed);
-			return renewed;
-		} catch {
-			await manager.removeUser();
-			this.#setAnonymous('La sessione è scaduta: accedi di nuovo.');
-			return null;
-		}
+	/**
+	 * Silent renewal (refresh token); on failure the session ends and the user is anonymous.
+	 * One renewal at a time: refresh tokens rotate, and the provider revokes the whole grant
+	 * when a used one is presented again, so parallel callers share the same attempt.
+	 */
+	#renew(manager: UserManager): Promise<OidcUser | null> {
+		this.#renewing ??= manager
+			.signinSilent()
+			.then(
+				(renewed) => {
+					if (renewed) this.#accept(renewed);
+					return renewed;
+				},
+				async () => {
+					await manager.removeUser();
+					this.#setAnonymous('La sessione è scaduta: accedi di nuovo.');
+					return null;
+				}
+			)
+			.finally(() => (this.#renewing = null));
+		return this.#renewing;
 	}
 
 	#getManager(): Promise<UserManager> {
@@ -144,14 +155,15 @@ export class Auth {
 			// RFC 8707 indicators are absolute URIs; a plain audience is the provider's default.
 			resource: URL.canParse(config.audience) ? config.audience : undefined,
 			loadUserInfo: false,
-			automaticSilentRenew: true,
+			// Renewal runs through #renew (deduplicated), not oidc-client-ts's own timer.
+			automaticSilentRenew: false,
 			accessTokenExpiringNotificationTimeInSeconds: RENEW_MARGIN_S,
 			userStore: new WebStorageStateStore({ store: this.#deps.storage() }),
 			stateStore: new WebStorageStateStore({ store: this.#deps.storage() })
 		});
 		manager.events.addUserLoaded((u) => this.#accept(u));
 		manager.events.addUserSignedOut(() => this.#setAnonymous());
-		manager.events.addSilentRenewError(() => this.#setAnonymous('La sessione è scaduta: accedi di nuovo.'));
+		manager.events.addAccessTokenExpiring(() => void this.#renew(manager));
 		return manager;
 	}
 
