@@ -50,15 +50,18 @@ export async function ensureBenchData(opts: { scale: number; regione: string; lo
 }
 
 /**
- * Builds the app (under the e2e lock: other builds share `build/`) and copies it to
- * `var/bench/app`, so a build started elsewhere cannot change the files under measurement.
- * Without `rebuild`, reuses the copy when present.
+ * Builds the app into `var/bench/app` with its own SvelteKit output dir (vite.config.ts reads
+ * CRUSCOTTO_BUILD_DIR / CRUSCOTTO_KIT_DIR), so neither the e2e builds in `build/` nor the
+ * files under measurement get in each other's way. Without `rebuild`, reuses the copy.
  */
 export async function buildAppCopy(opts: { rebuild: boolean; log: (s: string) => void }): Promise<string> {
 	const appDir = path.join(ROOT, 'var', 'bench', 'app');
 	if (!opts.rebuild && existsSync(path.join(appDir, 'index.html'))) return appDir;
 	opts.log('building the app…');
-	const script = `"${process.execPath}" node_modules/vite/bin/vite.js build --logLevel warn && rm -rf var/bench/app && mkdir -p var/bench && cp -r build var/bench/app`;
-	execFileSync('flock', ['/tmp/cruscotto-e2e.lock', 'sh', '-c', script], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+		cwd: ROOT,
+		stdio: ['ignore', 'ignore', 'inherit'],
+		env: { ...process.env, CRUSCOTTO_BUILD_DIR: appDir, CRUSCOTTO_KIT_DIR: path.join(ROOT, 'var', 'bench', '.svelte-kit') }
+	});
 	return appDir;
 }
