@@ -23,7 +23,9 @@ export function loginStep(args: { appOrigin: string; fiscalCode: string }): Logi
 	const buttons = [...document.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input[type=submit]')];
 	const byText = (re: RegExp) => buttons.find((b) => re.test((b.textContent || b.value || '').trim()) && !b.disabled);
 	if (location.origin === args.appOrigin) {
-		if (document.querySelector('[data-auth-status="authenticated"]') && !location.pathname.startsWith('/auth/')) return 'done';
+		// The callback route finishes the login by itself (its header may say "Accedi" meanwhile).
+		if (location.pathname.startsWith('/auth/')) return 'waiting';
+		if (document.querySelector('[data-auth-status="authenticated"]')) return 'done';
 		const accedi = byText(/^Accedi$/);
 		return accedi ? act(accedi) : 'waiting';
 	}
