@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Manifest } from '../contracts/manifest.ts';
+import { createTokenVerifier, decideExtract, indexManifest, type TokenVerifier } from '../gateway/authorize.ts';
 import { startGateway } from '../gateway/server.ts';
 import { makeExtractsFixture, mintToken, startTestIssuer } from '../gateway/testing.ts';
 
@@ -85,6 +86,8 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Reco
 			runs.checked.push(await load(checked.url + target, auth, duration, connections));
 			log(`gateway run ${i + 1}: open ${Math.round(runs.open[i].rps)} req/s, checked ${Math.round(runs.checked[i].rps)} req/s`);
 		}
+		const cost = await checkCost(issuer.issuer, issuer.jwksUrl, token, manifest, file.path);
+		log(`gateway check cost: ${cost.verify_us.toFixed(1)} µs full verification, ${cost.cached_us.toFixed(1)} µs cached`);
 		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 		const rpsOpen = median(runs.open.map((r) => r.rps));
 		const rpsChecked = median(runs.checked.map((r) => r.rps));
@@ -94,13 +97,36 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Reco
 			gateway_rps_open: Math.round(rpsOpen),
 			gateway_p99_ms_open: median(runs.open.map((r) => r.p99)),
 			gateway_check_overhead_pct: Math.round((1 - rpsChecked / rpsOpen) * 1000) / 10,
-			gateway_file_bytes: file.bytes
+			gateway_file_bytes: file.bytes,
+			gateway_verify_us: Math.round(cost.verify_us * 10) / 10,
+			gateway_check_cached_us: Math.round(cost.cached_us * 10) / 10
 		};
 	} finally {
 		for (const c of children) c.kill();
 		await issuer.close();
 		await rm(scratch, { recursive: true, force: true });
 	}
+}
+
+/**
+ * CPU time of the check alone, without HTTP (steadier than req/s on a shared machine):
+ * RS256 verification + scope decision, and the same with the verified-token cache.
+ */
+async function checkCost(issuer: string, jwksUrl: string, token: string, manifest: Manifest, filePath: string) {
+	const files = indexManifest(manifest);
+	const time = async (verify: TokenVerifier, n: number) => {
+		await verify(token);
+		const t0 = performance.now();
+		for (let i = 0; i < n; i++) {
+			const access = await verify(token);
+			if (!access || decideExtract(access, filePath, files).status !== 200) throw new Error('check failed');
+		}
+		return ((performance.now() - t0) * 1000) / n;
+	};
+	return {
+		verify_us: await time(createTokenVerifier({ issuer, jwksUrl, cacheSize: 0 }), 2000),
+		cached_us: await time(createTokenVerifier({ issuer, jwksUrl }), 20000)
+	};
 }
 
 if (import.meta.main) {
