@@ -13,7 +13,7 @@ import { query } from '#lib/data/query.ts';
 import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import type { Indicator, MeasureChoice } from './indicators.ts';
-import { comparisonQuery, monthsQuery, seriesQuery, type Built } from './queries.ts';
+import { comparisonQuery, monthsQuery, seriesQuery, territoryIndexQuery, type Built } from './queries.ts';
 
 async function timed({ sql, params }: Built): Promise<{ rows: Awaited<ReturnType<typeof query>>; ms: number }> {
 	const start = performance.now();
@@ -52,6 +52,8 @@ export class ConfrontoData {
 		try {
 			await ensureScope(t);
 			await territories.refresh();
+			const index = territoryIndexQuery();
+			await query(index.sql, index.params);
 			const { rows } = await timed(monthsQuery(t));
 			if (gen !== this.#scopeGen) return;
 			this.months = rows.map((r) => ({ month: String(r.month), measures: (r.measures as string[]) ?? [] }));

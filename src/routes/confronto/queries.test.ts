@@ -2,15 +2,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeEngine } from '#lib/data/node-engine.ts';
 import { buildFixture } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
-import { comparisonQuery, comuneAtsQuery, monthsQuery, seriesQuery, territoriesQuery, type Built } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
-const run = ({ sql, params }: Built) => engine.query(sql, params);
+// Comparison rows come in no order: the scope first, then by name, for the assertions.
+const run = async ({ sql, params }: Built) =>
+	(await engine.query(sql, params)).sort((a, b) => Number(b.is_scope ?? 0) - Number(a.is_scope ?? 0) || String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)));
 
 beforeAll(async () => {
 	engine = await createNodeEngine();
 	await buildFixture(engine);
 	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
+	await run(territoryIndexQuery());
 });
 afterAll(() => engine?.close());
 
@@ -97,6 +100,9 @@ describe('the other queries', () => {
 	test('territories and the Comune → ATS map', async () => {
 		const rows = await run(territoriesQuery('c:028002'));
 		expect(rows.map((r) => r.id).sort()).toEqual(['a:X05001', 'c:028002', 'it', 'r:05']);
+		const index = await engine.query('SELECT id, regione_id FROM confronto_territori ORDER BY id');
+		expect(index).toContainEqual({ id: 'c:028002', regione_id: 'r:05' });
+		expect(index).toContainEqual({ id: 'a:X05001', regione_id: 'r:05' });
 		const map = await run(comuneAtsQuery('r:05'));
 		expect(map).toHaveLength(3);
 		expect(new Set(map.map((r) => r.parent_id))).toEqual(new Set(['a:X05001']));

@@ -1,0 +1,184 @@
+/**
+ * Confronto through the real login, for a Regione user: a row of the comparison table and a
+ * suppressed cell equal what DuckDB in Node computes from the same extract; the map draws
+ * every Comune of the Regione's boundary file; a shared URL reopens the same view; the CSV
+ * export holds the table on screen; the drill-down moves the territory in view; axe finds
+ * no violations.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Manifest } from '../contracts/index.ts';
+import { launchBrowser } from './support/browser.ts';
+import { loginAs } from './support/login.ts';
+import { identityOf } from './support/stack.ts';
+import { oracleFor, type Oracle } from './dashboard-oracle.ts';
+
+const baseURL = inject('baseURL');
+const identities = inject('identities');
+const extractsDir = inject('extractsDir');
+const regioneUser = identityOf(identities, 'regione');
+const regione = regioneUser.territories[0];
+
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let oracle: Oracle;
+let month: string;
+
+beforeAll(async () => {
+	browser = await launchBrowser();
+	oracle = await oracleFor(extractsDir, regione);
+	const [r] = await oracle.rows(`SELECT strftime(max(month), '%Y-%m') AS m FROM f WHERE measure = 'ADI'`);
+	month = String(r.m);
+});
+afterAll(async () => {
+	oracle?.close();
+	await browser?.close();
+});
+
+const text = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
+const fmtInt = (n: number) => new Intl.NumberFormat('it-IT').format(n);
+const fmtRate = (n: number) => new Intl.NumberFormat('it-IT', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+
+async function open(returnTo: string): Promise<Page> {
+	await browser.context.clearCookies();
+	const page = await browser.context.newPage();
+	await loginAs(page, regioneUser.fiscal_code, returnTo);
+	await tableReady(page);
+	return page;
+}
+
+async function tableReady(page: Page) {
+	await page.locator('table[data-table="confronto"] tbody tr').first().waitFor({ timeout: 90_000 });
+}
+
+/** The cells of one row: [name, residenti, valore, tasso]. */
+async function rowCells(page: Page, id: string): Promise<string[]> {
+	const row = page.locator(`table[data-table="confronto"] tr[data-id="${id}"]`);
+	return (await row.locator('th, td:not(.sel)').allTextContents()).map(text);
+}
+
+describe('Confronto for a Regione user', () => {
+	test('a row and a suppressed cell equal DuckDB in Node on the same extract', async () => {
+		// A large Comune with a published value, and one whose count is suppressed.
+		const [big] = await oracle.rows(
+			`SELECT territory_id AS id, name, residenti, nuclei, nuclei * 1000.0 / residenti AS rate FROM f
+			 WHERE level = 'comune' AND measure = 'ADI' AND month = ?::DATE AND nuclei IS NOT NULL ORDER BY residenti DESC LIMIT 1`,
+			[`${month}-01`]
+		);
+		const page = await open(`/confronto?misura=ADI&mese=${month}&cerca=${encodeURIComponent(String(big.name))}`);
+		expect(await rowCells(page, String(big.id))).toEqual([String(big.name), fmtInt(Number(big.residenti)), fmtInt(Number(big.nuclei)), fmtRate(Number(big.rate))]);
+
+		const [hidden] = await oracle.rows(
+			`SELECT territory_id AS id, name FROM f WHERE level = 'comune' AND measure = 'ADI' AND month = ?::DATE AND nuclei IS NULL LIMIT 1`,
+			[`${month}-01`]
+		);
+		expect(hidden, 'the demo Regione has a suppressed Comune in the month').toBeDefined();
+		await page.getByLabel('Cerca un territorio').fill(String(hidden.name));
+		await page.locator(`tr[data-id="${hidden.id}"]`).waitFor();
+		const cells = await rowCells(page, String(hidden.id));
+		expect(cells.slice(2)).toEqual(['< 3', 'n.d.']);
+
+		// Sorted by rate descending (the default), suppressed rows come last, never as 0.
+		await page.getByLabel('Cerca un territorio').fill('');
+		await page.getByRole('button', { name: /^Mostra tutti/ }).click();
+		const values = (await page.locator('table[data-table="confronto"] td[data-col="tasso"]').allTextContents()).map(text);
+		const firstHidden = values.indexOf('n.d.');
+		expect(firstHidden).toBeGreaterThan(0);
+		expect(values.slice(firstHidden).every((v) => v === 'n.d.' || v === '—')).toBe(true);
+		const [{ n }] = await oracle.rows(
+			`SELECT count(DISTINCT territory_id) AS n FROM f WHERE level = 'comune' AND month = ?::DATE AND measure = 'ADI'`,
+			[`${month}-01`]
+		);
+		expect(values).toHaveLength(Number(n));
+		await page.close();
+	});
+
+	test('the map draws every Comune of the Regione boundary file', async () => {
+		const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
+		const geo = manifest.files.find((f) => f.kind === 'boundaries' && f.path.endsWith(`/geo/${regione.slice(2)}.topo.json`));
+		expect(geo, 'the e2e publication has boundaries').toBeDefined();
+		const topo = JSON.parse(await readFile(path.join(extractsDir, geo!.path), 'utf8')) as { objects: { comuni: { geometries: unknown[] } } };
+		const page = await open('/confronto');
+		const paths = page.locator('.map-panel svg path[data-id]');
+		await paths.first().waitFor({ timeout: 60_000 });
+		expect(await paths.count()).toBe(topo.objects.comuni.geometries.length);
+		// Every area is coloured or hatched, and the legend explains the hatch.
+		expect(await page.locator('.map-panel svg path[data-id]:not([fill])').count()).toBe(0);
+		expect(text(await page.locator('.map-panel svg').textContent())).toContain('dato riservato');
+		await page.close();
+	});
+
+	test('a shared URL reopens the same view, and the CSV holds the table on screen', async () => {
+		const page = await open('/confronto');
+		await page.getByLabel('Indicatore').selectOption('persone');
+		await page.getByLabel('Misura').selectOption('ADI');
+		await page.getByRole('button', { name: /^Residenti/ }).click();
+		await page.getByLabel('Cerca un territorio').fill('san');
+		await page.waitForURL(/cerca=san/);
+		const firstBox = page.locator('table[data-table="confronto"] tbody input[type="checkbox"]').first();
+		await firstBox.check();
+		await page.locator('.small-multiples svg [data-panel]').first().waitFor();
+		const url = page.url();
+		const all = page.getByRole('button', { name: /^Mostra tutti/ });
+		if (await all.count()) await all.click();
+		expect(url).toMatch(/indicatore=persone/);
+		expect(url).toMatch(/sel=c%3A|sel=c:/);
+		const onScreen = (await page.locator('table[data-table="confronto"] tbody tr').allTextContents()).map(text);
+
+		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica la tabella in CSV' }).click()]);
+		expect(download.suggestedFilename()).toMatch(/^cruscotto_.+_persone_\d{4}-\d{2}\.csv$/);
+		const csv = (await readFile((await download.path())!, 'utf8')).replace(/^\ufeff/, '').trim().split('\r\n');
+		expect(csv.length - 1).toBe(onScreen.length);
+		const names = (await page.locator('table[data-table="confronto"] tbody th').allTextContents()).map(text);
+		expect(csv.slice(1).map((l) => l.split(';')[0].replace(/^"|"$/g, ''))).toEqual(names);
+		const firstCells = (await page.locator('table[data-table="confronto"] tbody tr').first().locator('td:not(.sel)').allTextContents()).map(text);
+		expect(csv[1].split(';').slice(2).map(text)).toEqual(firstCells);
+
+		const again = await open(new URL(url).pathname + new URL(url).search);
+		if (await again.getByRole('button', { name: /^Mostra tutti/ }).count()) await again.getByRole('button', { name: /^Mostra tutti/ }).click();
+		expect((await again.locator('table[data-table="confronto"] tbody tr').allTextContents()).map(text)).toEqual(onScreen);
+		expect(await again.getByLabel('Indicatore').inputValue()).toBe('persone');
+		expect(await again.getByLabel('Cerca un territorio').inputValue()).toBe('san');
+		await again.locator('.small-multiples svg [data-panel]').first().waitFor();
+		await page.close();
+		await again.close();
+	});
+
+	test('drill-down: Regione → ATS → Comune with the breadcrumb, and Back returns', async () => {
+		const page = await open('/confronto?livello=ats');
+		const firstAts = page.locator('table[data-table="confronto"] tbody tr').first();
+		const atsId = await firstAts.getAttribute('data-id');
+		const atsName = text(await firstAts.locator('th a').textContent());
+		await firstAts.locator('th a').click();
+		await page.waitForURL((u) => u.searchParams.get('t') === atsId);
+		await tableReady(page);
+		const crumbs = page.getByRole('navigation', { name: 'Percorso territoriale' });
+		expect((await crumbs.locator('li').allTextContents()).map(text).map((s) => s.replace(/\s*\/$/, ''))).toEqual([
+			regioneUser.territoryName,
+			atsName
+		]);
+		expect(await page.locator('h1 [data-territory]').getAttribute('data-territory')).toBe(atsId);
+		const [{ n }] = await oracle.rows(`SELECT count(DISTINCT territory_id) AS n FROM f WHERE level = 'comune' AND parent_id = ?`, [atsId!]);
+		expect(await page.locator('table[data-table="confronto"] tbody tr').count()).toBe(Number(n));
+		await page.goBack();
+		await page.waitForURL((u) => u.searchParams.get('t') === null);
+		await page.locator('table[data-table="confronto"] tbody tr').first().waitFor();
+		await page.close();
+	});
+
+	test('axe finds no violations, at 1280 and at 390 px', async () => {
+		const page = await open('/confronto?sel=');
+		await page.locator('.map-panel svg path[data-id]').first().waitFor({ timeout: 60_000 });
+		const wide = await new AxeBuilder({ page }).analyze();
+		expect(wide.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+		await page.setViewportSize({ width: 390, height: 844 });
+		const narrow = await new AxeBuilder({ page }).analyze();
+		expect(narrow.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+		// Nothing wider than the phone's screen but the scrollable table region.
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+		expect(overflow).toBeLessThanOrEqual(390);
+		await page.close();
+	});
+});
