@@ -50,6 +50,13 @@ describe('every demo identity, through the real login', () => {
 			const token = await accessTokenOf(page);
 			const res = await fetch(`${baseURL}/extracts/manifest.json`, { headers: { authorization: `Bearer ${token}` } });
 			expect(res.status).toBe(inject('hasExtracts') ? 200 : 404);
+			if (inject('hasExtracts')) {
+				// The home view opens on the user's own territory, named in the header.
+				await page.goto(`${baseURL}/`);
+				await page.locator('[data-territory]').first().waitFor({ timeout: 60_000 });
+				expect(await page.locator('[data-territory]').first().getAttribute('data-territory')).toBe(who.territories[0]);
+				await expect.poll(() => menu(page).locator('[data-user-territories]').textContent()).toContain(who.territoryName);
+			}
 			await page.close();
 		});
 	}
