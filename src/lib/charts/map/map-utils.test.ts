@@ -30,6 +30,14 @@ describe('class breaks', () => {
 		expect(breaks[0]).toBeGreaterThan(0);
 		expect(quantileBreaks([3, 3, 3])).toEqual([]);
 	});
+	test('common zeros get their own class and the positives are split by quantiles', () => {
+		const values = [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+		const breaks = quantileBreaks(values, 5);
+		expect(breaks[0]).toBe(1);
+		expect(breaks).toHaveLength(4);
+		expect(classOf(0, breaks)).toBe(0);
+		expect(new Set(values.filter((v) => v > 0).map((v) => classOf(v, breaks))).size).toBe(4);
+	});
 	test('a suppressed value has no class and no colour (drawn hatched)', () => {
 		expect(classOf(null, [1, 2])).toBeNull();
 		expect(fillOf(null, [1, 2], paletteFor([1, 2]))).toBeNull();

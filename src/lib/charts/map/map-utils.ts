@@ -19,15 +19,21 @@ export const SUPPRESSED_FILL = '#d9d9d9';
 
 /**
  * Quantile class breaks (at most `classes - 1` thresholds, duplicates dropped) of the
- * non-null values; an empty array when fewer than two distinct values exist.
+ * non-null values; an empty array when fewer than two distinct values exist. When zeros
+ * are common (small Comuni with no household paid), they get a class of their own and the
+ * quantiles split the positive values, so the map does not collapse into two colours.
  */
 export function quantileBreaks(values: ArrayLike<number | null>, classes = MAP_PALETTE.length): number[] {
 	const known = Array.from(values).filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
 	if (new Set(known).size < 2) return [];
-	const breaks: number[] = [];
-	for (let k = 1; k < classes; k++) {
-		const q = quantile(known, k / classes)!;
-		if (q > known[0] && (breaks.length === 0 || q > breaks[breaks.length - 1])) breaks.push(q);
+	const positive = known.filter((v) => v > 0);
+	const zeroClass = known[0] === 0 && positive.length < known.length && new Set(positive).size >= 2;
+	const base = zeroClass ? positive : known;
+	const k = zeroClass ? classes - 1 : classes;
+	const breaks: number[] = zeroClass ? [positive[0]] : [];
+	for (let i = 1; i < k; i++) {
+		const q = quantile(base, i / k)!;
+		if (q > base[0] && (breaks.length === 0 || q > breaks[breaks.length - 1])) breaks.push(q);
 	}
 	return breaks;
 }
