@@ -89,11 +89,12 @@ export function statusPage(status: 'pending' | 'revoked', name: string, retryHre
 }
 
 /** Error page (oidc-provider's renderError), with the protocol error for the developer. */
-export function errorPage(error: string, description: string | undefined): string {
+export function errorPage(error: string, description: string | undefined, appHref?: string): string {
+	const back = appHref ? `<p><a href="${esc(appHref)}">Torna al cruscotto</a></p>` : '';
 	return page(
 		'Errore',
 		`<section><h2>Accesso non riuscito</h2><p class="alert" role="alert">La richiesta di accesso non è valida o è scaduta. Torna al cruscotto e riprova.</p>
-<p><small>${esc(error)}${description ? `: ${esc(description)}` : ''}</small></p></section>`
+<p><small>${esc(error)}${description ? `: ${esc(description)}` : ''}</small></p>${back}</section>`
 	);
 }
 

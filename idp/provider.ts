@@ -120,7 +120,7 @@ export function createProvider(opts: ProviderOptions): Provider {
 		},
 		renderError: async (ctx: KoaContextWithOIDC, out) => {
 			ctx.type = 'html';
-			ctx.body = errorPage(String(out.error), out.error_description === undefined ? undefined : String(out.error_description));
+			ctx.body = errorPage(String(out.error), out.error_description === undefined ? undefined : String(out.error_description), `${opts.appOrigins[0]}/`);
 		}
 	};
 	const provider = new Provider(opts.issuer, configuration);

@@ -94,3 +94,11 @@ test('the login page lists every demo identity and labels the form for scripts',
 	expect(html).toMatch(/<label for="fiscal_code">Codice fiscale<\/label>/);
 	expect(html).toMatch(/>Entra<\/button>/);
 });
+
+test('an expired or forged interaction gets the Italian error page with a way back to the app', async () => {
+	const res = await fetch(new URL('/interaction/not-a-real-one', idp.issuer));
+	expect(res.status).toBe(400);
+	const html = await res.text();
+	expect(html).toContain('Accesso non riuscito');
+	expect(html).toContain(`href="${APP}/"`);
+});

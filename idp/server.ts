@@ -80,7 +80,7 @@ export async function startIdp(opts: IdpOptions): Promise<RunningIdp> {
 		interaction(provider, req, res, match[1], match[2] !== undefined).catch((error: unknown) => {
 			if (res.headersSent) return res.end();
 			const name = error instanceof Error ? error.name : 'error';
-			res.writeHead(400, PAGE_HEADERS).end(errorPage(name, error instanceof Error ? error.message : undefined));
+			res.writeHead(400, PAGE_HEADERS).end(errorPage(name, error instanceof Error ? error.message : undefined, `${opts.appOrigins[0]}/`));
 		});
 	});
 
