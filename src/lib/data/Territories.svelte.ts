@@ -17,7 +17,8 @@ export interface TerritoryInfo {
 }
 
 class Territories {
-	#byId = $state<Record<TerritoryId, TerritoryInfo>>({});
+	// Raw: replaced whole on every add (never mutated), and a deep proxy over thousands of entries is slow.
+	#byId = $state.raw<Record<TerritoryId, TerritoryInfo>>({});
 
 	/** The territory's name, or a label made from its id while it is unknown. */
 	name(id: TerritoryId): string {
