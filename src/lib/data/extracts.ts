@@ -115,7 +115,8 @@ export class ExtractStore {
 		if ((await sha256(bytes)) !== file.sha256) {
 			throw new ExtractError('integrity', `Checksum mismatch for ${file.path}`);
 		}
-		await cache?.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => undefined);
+		// Not awaited: the disk write took up to 0.7 s on a loaded machine, on the first view's path.
+		void cache?.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => undefined);
 		return bytes;
 	}
 
