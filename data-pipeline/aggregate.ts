@@ -1,0 +1,84 @@
+/**
+ * Aggregation (SQL): microdata → Comune totals per month and measure (`cagg`), completed
+ * with zero rows for every Comune × month of each measure's period, then rolled up with
+ * GROUPING SETS to ATS, Provincia, Regione and Italia: the `cells` table (one row per
+ * territory × month × measure, amounts in cents). Categories a measure does not record
+ * are NULL (SFL: all of them; over60 for RdC/PdC, over65 for ADI).
+ */
+import { CATEGORY_COLUMNS, MEASURE_PERIODS, MEASURES } from '../contracts/extract.ts';
+import type { Db } from './db.ts';
+
+/** How each category column is counted from the microdata. */
+export const CATEGORY_RULES: Record<(typeof CATEGORY_COLUMNS)[number], string> = {
+	nuclei_minori: 'minors > 0',
+	nuclei_disabili: 'disabled > 0',
+	nuclei_over60: 'over60 > 0',
+	nuclei_over65: 'over65 > 0',
+	nuclei_monocomponente: 'members = 1',
+	nuclei_1: 'members = 1',
+	nuclei_2: 'members = 2',
+	nuclei_3: 'members = 3',
+	nuclei_4: 'members = 4',
+	nuclei_5piu: 'members >= 5',
+	nuclei_cittadinanza_it: "citizenship = 'IT'",
+	nuclei_cittadinanza_ue: "citizenship = 'UE'",
+	nuclei_cittadinanza_extra_ue: "citizenship = 'EXTRA_UE'",
+	nuclei_patto_inclusione: "referral = 'inclusione'",
+	nuclei_patto_lavoro: "referral = 'lavoro'",
+	nuclei_esonerati: "referral = 'esonerato'"
+};
+
+/** Categories that do not apply to a measure (NULL, never flagged). */
+export function notApplicable(measure: string): string[] {
+	if (measure === 'SFL') return [...CATEGORY_COLUMNS];
+	if (measure === 'ADI') return ['nuclei_over65'];
+	return ['nuclei_over60'];
+}
+
+const SUM_COLUMNS = ['nuclei', 'persone', 'cents', ...CATEGORY_COLUMNS];
+
+/** Builds `cagg` (Comune level, from `md`) and `cells` (every level) for the months given. */
+export async function aggregate(db: Db, months: string[]): Promise<{ cells: number }> {
+	const pairs = months.flatMap((m) =>
+		MEASURES.filter((x) => m >= MEASURE_PERIODS[x].from && (!MEASURE_PERIODS[x].to || m <= MEASURE_PERIODS[x].to!)).map((x) => [m, x])
+	);
+	// low: a small integer per (month, measure); cell key = tid * 65536 + low.
+	await db.load('month_measures', { m: 'VARCHAR', measure: 'VARCHAR', low: 'INTEGER' }, pairs.map(([m, x], i) => [m!, x!, i + 1]));
+	await db.run(`CREATE OR REPLACE TABLE mm AS SELECT strptime(m, '%Y-%m')::DATE AS month, measure, low FROM month_measures`);
+	const cats = CATEGORY_COLUMNS.map((c) => `count(*) FILTER (WHERE ${CATEGORY_RULES[c]})::INTEGER AS ${c}`).join(',\n\t\t\t');
+	await db.run(
+		`CREATE OR REPLACE TABLE cagg AS
+		SELECT mm.low, cm.ctid, count(*)::INTEGER AS nuclei,
+			sum(CASE WHEN md.measure = 'SFL' THEN recipients ELSE members END)::INTEGER AS persone,
+			sum(round(amount * 100))::BIGINT AS cents,
+			${cats}
+		FROM md JOIN mm ON mm.month = md.month AND mm.measure = md.measure JOIN comune_map cm ON cm.comune = md.comune
+		GROUP BY mm.low, cm.ctid`
+	);
+	await db.run(
+		`CREATE OR REPLACE TABLE cc AS
+		SELECT mm.low, cm.ctid, cm.atid, cm.ptid, cm.rtid, ${SUM_COLUMNS.map((col) => `coalesce(a.${col}, 0) AS ${col}`).join(', ')}
+		FROM mm CROSS JOIN comune_map cm LEFT JOIN cagg a ON a.low = mm.low AND a.ctid = cm.ctid`
+	);
+	const sums = SUM_COLUMNS.map((c) => `sum(${c})${c === 'cents' ? '::BIGINT' : '::INTEGER'} AS ${c}`).join(', ');
+	const levels = ['atid', 'ptid', 'rtid'].map((k) => `SELECT ${k} AS tid, low, ${sums} FROM cc GROUP BY ${k}, low`);
+	const itTid = `(SELECT tid FROM territories WHERE territory_id = 'it')`;
+	const nulls = CATEGORY_COLUMNS.map((c) => {
+		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
+		return na.length ? `CASE WHEN mm.measure IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
+	}).join(', ');
+	await db.run(
+		`CREATE OR REPLACE TABLE cells AS
+		WITH r AS (
+			SELECT ctid AS tid, low, ${SUM_COLUMNS.join(', ')} FROM cc
+			UNION ALL ${levels.join(' UNION ALL ')}
+			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low
+		)
+		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, cm.ptid AS provtid,
+			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
+			nuclei, persone, cents, ${nulls}
+		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid`
+	);
+	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
+	return { cells: Number(n) };
+}

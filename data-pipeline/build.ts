@@ -1,0 +1,172 @@
+/**
+ * `pipeline build`: validate → aggregate → suppress → write → verify → publish, each stage
+ * reported with counts and timings. Nothing is published unless every stage succeeds.
+ */
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
+import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { readAtsMapCsv, syntheticAtsMap, type AtsMap } from './ats-map.ts';
+import { aggregate } from './aggregate.ts';
+import { writeBoundaries } from './boundaries.ts';
+import { compareWithPrevious, type Changes } from './changes.ts';
+import { openDb } from './db.ts';
+import { buildExtractTable } from './extract-table.ts';
+import { timed, type Logger } from './log.ts';
+import { lastCompleteMonth } from './months.ts';
+import { cleanLeftovers, describeFiles, ensureRoot, newVersion, prune, publish, readManifest, sha256File } from './publish.ts';
+import { listMicrodataFiles, readMicrodata } from './read-microdata.ts';
+import type { Registry } from './registry.ts';
+import { suppress } from './suppress.ts';
+import { writeSummaries } from './summaries.ts';
+import { loadTerritories } from './territories.ts';
+import { validateMicrodata } from './validate.ts';
+import { verifyVersion } from './verify.ts';
+import { writeExtracts, type WrittenFile } from './write-extracts.ts';
+
+export interface BuildOptions {
+	microdata: string;
+	out: string;
+	registry: Registry;
+	atsMap?: string;
+	boundaries?: string;
+	keep?: number;
+	/** Whether the microdata are synthetic (the generator's output); recorded in the manifest. */
+	syntheticMicrodata?: boolean;
+	/** Defaults to the last complete month (months after it are rejected). */
+	lastMonth?: string;
+	log: Logger;
+	/** Test hook: called after the version is written and verified, before the manifest switch. */
+	beforePublish?: () => void | Promise<void>;
+}
+
+export interface BuildReport {
+	version: string;
+	months: { from: string; to: string; count: number };
+	territories: number;
+	households: number;
+	rows: number;
+	files: number;
+	bytes: number;
+	suppressed: { primary: number; secondary: number };
+	changes: Changes;
+	pruned: string[];
+	seconds: Record<string, number>;
+}
+
+/** Runs the whole build and publishes a new version; throws (publishing nothing) on any fault. */
+export async function build(opts: BuildOptions): Promise<BuildReport> {
+	const { log } = opts;
+	const seconds: Record<string, number> = {};
+	const t0 = performance.now();
+	ensureRoot(opts.out);
+	cleanLeftovers(opts.out, log);
+	const files = listMicrodataFiles(opts.microdata);
+	const ats: AtsMap = opts.atsMap ? readAtsMapCsv(opts.atsMap, opts.registry) : syntheticAtsMap(opts.registry);
+	if (ats.unknownComuni.length) log.warn(`ATS map: ${ats.unknownComuni.length} Comuni not in the registry (ignored, they have no residents here): ${ats.unknownComuni.slice(0, 10).join(', ')}`);
+	const db = await openDb({ tempDir: join(opts.out, '.duckdb-tmp') });
+	const previous = readManifest(opts.out);
+	const version = newVersion(opts.out);
+	const staging = join(opts.out, `.staging-${version}`);
+	try {
+		const territories = await loadTerritories(db, opts.registry, ats);
+		await readMicrodata(db, files);
+		const [checked, tv] = await timed(() => validateMicrodata(db, opts.lastMonth ?? lastCompleteMonth()));
+		log.stage('validate', `${files.length} files, ${checked.rows.toLocaleString('en')} household-months, ${checked.months[0]} … ${checked.months.at(-1)}`, (seconds.validate = tv));
+		const [agg, ta] = await timed(() => aggregate(db, checked.months));
+		log.stage('aggregate', `${territories.length.toLocaleString('en')} territories × ${checked.months.length} months → ${agg.cells.toLocaleString('en')} rows`, (seconds.aggregate = ta));
+		const [sup, ts] = await timed(() => suppress(db));
+		log.stage('suppress', `${sup.primaryCells.toLocaleString('en')} primary, ${sup.secondaryCells.toLocaleString('en')} secondary cells (${sup.passes} passes)`, (seconds.suppress = ts));
+		const [written, tw] = await timed(async () => {
+			await buildExtractTable(db);
+			const extracts = await writeExtracts(db, staging);
+			const summaries = await writeSummaries(db, staging, version, extracts);
+			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
+			return { extracts, summaries, geo };
+		});
+		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, files);
+		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
+		log.stage('write', `${written.extracts.length} extracts, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`, (seconds.write = tw));
+		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
+		log.stage('verify', `checksums, schema, disclosure rule and totals of ${manifest.files.length} files`, (seconds.verify = tver));
+		const changes = await compareWithPrevious(db, opts.out, previous);
+		await opts.beforePublish?.();
+		publish(opts.out, staging, manifest);
+		const pruned = opts.keep ? prune(opts.out, opts.keep, version) : [];
+		seconds.total = (performance.now() - t0) / 1000;
+		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
+		log.stage('publish', `version ${version}${pruned.length ? `, pruned ${pruned.join(', ')}` : ''}`, seconds.total);
+		return {
+			version,
+			months: { from: checked.months[0]!, to: checked.months.at(-1)!, count: checked.months.length },
+			territories: territories.length,
+			households: checked.rows,
+			rows: Number(rows),
+			files: manifest.files.length,
+			bytes,
+			suppressed: { primary: sup.primaryCells, secondary: sup.secondaryCells },
+			changes,
+			pruned,
+			seconds
+		};
+	} catch (e) {
+		rmSync(staging, { recursive: true, force: true });
+		throw e;
+	} finally {
+		db.close();
+		rmSync(join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
+	}
+}
+
+/** The territories containing a scope: `['r:RR', 'a:CODE']` for a Comune, `['r:RR']` for an ATS. */
+function withinOf(scope: string, parentOf: Map<string, string | null>): string[] {
+	if (scope.startsWith('c:')) {
+		const a = parentOf.get(scope)!;
+		return [parentOf.get(a)!, a];
+	}
+	if (scope.startsWith('a:')) return [parentOf.get(scope)!];
+	return [];
+}
+
+function makeManifest(
+	opts: BuildOptions,
+	version: string,
+	ats: AtsMap,
+	months: string[],
+	staging: string,
+	written: { extracts: WrittenFile[]; summaries: WrittenFile[]; geo: WrittenFile[] },
+	inputFiles: string[]
+): Manifest {
+	const parentOf = new Map<string, string | null>();
+	for (const c of opts.registry.comuni) {
+		const a = `a:${ats.comuneToAts.get(c.code)}`;
+		parentOf.set(`c:${c.code}`, a);
+		parentOf.set(a, `r:${c.region}`);
+	}
+	const entries: Omit<ManifestFile, 'bytes' | 'sha256'>[] = [
+		...written.extracts.map((f) => ({ path: f.path, scope: f.scope, within: withinOf(f.scope, parentOf), kind: 'extract' as const, rows: f.rows })),
+		...written.summaries.map((f) => ({ path: f.path, scope: f.scope, within: withinOf(f.scope, parentOf), kind: 'summary' as const, rows: f.rows })),
+		...written.geo.map((f) => ({ path: f.path, scope: 'it', within: [], kind: 'boundaries' as const, rows: f.rows }))
+	];
+	const microdataHash = createHash('sha256');
+	for (const f of inputFiles) microdataHash.update(sha256File(f));
+	return {
+		schema_version: 1,
+		version,
+		published_at: new Date().toISOString(),
+		period: { from: months[0]!, to: months.at(-1)! },
+		measures: MEASURES.filter((m) => months.some((mm) => mm >= MEASURE_PERIODS[m].from && (!MEASURE_PERIODS[m].to || mm <= MEASURE_PERIODS[m].to!))),
+		suppression_threshold: SUPPRESSION_THRESHOLD,
+		synthetic: { microdata: opts.syntheticMicrodata ?? false, ats_map: ats.synthetic },
+		sources: {
+			microdata: { description: `${inputFiles.length} household microdata files${opts.syntheticMicrodata ? ' (synthetic)' : ''}`, sha256: microdataHash.digest('hex') },
+			registry: { description: `Territory registry ${opts.registry.source}` },
+			ats_map: ats.synthetic
+				? { description: 'Synthetic Comune→ATS map (contiguous Comuni of one Provincia, ~100k residents each)' }
+				: { description: 'Comune→ATS map', sha256: sha256File(opts.atsMap!) },
+			...(opts.boundaries ? { boundaries: { description: 'Comuni boundaries (TopoJSON)', sha256: sha256File(opts.boundaries) } } : {})
+		},
+		files: describeFiles(staging, version, entries)
+	};
+}

@@ -1,0 +1,74 @@
+/** A thin seam over @duckdb/node-api: open an in-memory database, run SQL with parameters. */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+export interface Db {
+	/** Runs a statement (or several, without parameters). */
+	run(sql: string, params?: DuckDBValue[]): Promise<void>;
+	/** Runs a query and returns its rows as plain JS objects (BIGINT → bigint). */
+	all<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
+	/** Creates `table` with VARCHAR/INTEGER/DOUBLE columns and appends `rows` (fast, no SQL text). */
+	load(table: string, columns: Record<string, 'VARCHAR' | 'INTEGER' | 'DOUBLE'>, rows: (string | number | null)[][]): Promise<void>;
+	close(): void;
+}
+
+/** Opens an in-memory DuckDB with a temp directory for spilling. */
+export async function openDb(opts: { threads?: number; memoryLimit?: string; tempDir?: string } = {}): Promise<Db> {
+	const config: Record<string, string> = {};
+	if (opts.threads) config.threads = String(opts.threads);
+	if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+	if (opts.tempDir) config.temp_directory = opts.tempDir;
+	const instance = await DuckDBInstance.create(':memory:', config);
+	const conn: DuckDBConnection = await instance.connect();
+	const trace = process.env.PIPELINE_SQL_TRACE === '1';
+	const timedRun = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
+		const t = performance.now();
+		try {
+			return await fn();
+		} finally {
+			if (trace) console.error(`[sql ${((performance.now() - t) / 1000).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+		}
+	};
+	const wrap = (sql: string, e: unknown) => Object.assign(new Error(`${(e as Error).message}\nSQL: ${sql.slice(0, 500)}`), { cause: e });
+	return {
+		async run(sql, params) {
+			try {
+				await timedRun(sql, () => conn.run(sql, params));
+			} catch (e) {
+				throw wrap(sql, e);
+			}
+		},
+		async all<T>(sql: string, params?: DuckDBValue[]) {
+			try {
+				const reader = await timedRun(sql, () => conn.runAndReadAll(sql, params));
+				return reader.getRowObjectsJS() as T[];
+			} catch (e) {
+				throw wrap(sql, e);
+			}
+		},
+		async load(table, columns, rows) {
+			const names = Object.keys(columns);
+			await conn.run(`CREATE OR REPLACE TABLE ${table} (${names.map((n) => `${n} ${columns[n]}`).join(', ')})`);
+			const appender = await conn.createAppender(table);
+			const types = names.map((n) => columns[n]);
+			for (const row of rows) {
+				row.forEach((v, i) => {
+					if (v === null) appender.appendNull();
+					else if (types[i] === 'VARCHAR') appender.appendVarchar(String(v));
+					else if (types[i] === 'INTEGER') appender.appendInteger(Number(v));
+					else appender.appendDouble(Number(v));
+				});
+				appender.endRow();
+			}
+			appender.closeSync();
+		},
+		close() {
+			conn.closeSync();
+			instance.closeSync();
+		}
+	};
+}
+
+/** Quotes a string as a SQL literal, for the file paths of COPY/read_* (which take no parameters there). */
+export function sqlString(s: string): string {
+	return `'${s.replaceAll("'", "''")}'`;
+}

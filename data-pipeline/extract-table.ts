@@ -1,0 +1,45 @@
+/**
+ * The published table `extract` (contracts/extract.ts EXTRACT_COLUMNS, in order) from
+ * `cells` after suppression: suppressed values become NULL and their columns are listed in
+ * `soppressi_primari` / `soppressi_secondari`. Only this table reaches the files.
+ */
+import { CATEGORY_COLUMNS, EXTRACT_COLUMNS } from '../contracts/extract.ts';
+import type { Db } from './db.ts';
+import { SUPPRESSION_COLUMNS, TIED_COLUMNS } from './suppress.ts';
+
+/** The suppression bit of each extract column that can be suppressed. */
+export function bitOfColumn(): Map<string, number> {
+	const out = new Map<string, number>();
+	SUPPRESSION_COLUMNS.forEach((c, k) => {
+		for (const name of TIED_COLUMNS[c] ?? [c]) out.set(name, k);
+	});
+	return out;
+}
+
+export async function buildExtractTable(db: Db): Promise<void> {
+	const bits = bitOfColumn();
+	const hidden = (col: string) => `((pm | sm) >> ${bits.get(col)}) & 1 = 1`;
+	// Few distinct masks: their column lists are computed once and joined.
+	await db.run(
+		`CREATE OR REPLACE TEMP TABLE flagnames AS
+		SELECT m, list_filter([${[...bits.entries()].map(([name, k]) => `CASE WHEN (m >> ${k}) & 1 = 1 THEN '${name}' END`).join(', ')}], x -> x IS NOT NULL) AS names
+		FROM (SELECT pm AS m FROM sc UNION SELECT sm & ~pm FROM sc)`
+	);
+	const flags = (mask: string) => (mask === 'pm' ? 'fp.names' : 'fs.names');
+	const expr: Record<string, string> = {
+		nuclei: `CASE WHEN ${hidden('nuclei')} THEN NULL ELSE nuclei END`,
+		persone: `CASE WHEN ${hidden('persone')} THEN NULL ELSE persone END`,
+		importo_medio: `CASE WHEN ${hidden('nuclei')} OR nuclei = 0 THEN NULL ELSE round(cents / nuclei) / 100 END`,
+		importo_totale: `CASE WHEN ${hidden('nuclei')} THEN NULL ELSE cents / 100 END`,
+		nuclei_per_1000: `CASE WHEN ${hidden('nuclei')} OR residenti = 0 THEN NULL ELSE round(nuclei * 1000 / residenti, 2) END`,
+		soppressi_primari: flags('pm'),
+		soppressi_secondari: flags('(sm & ~pm)')
+	};
+	for (const c of CATEGORY_COLUMNS) expr[c] = `CASE WHEN ${hidden(c)} THEN NULL ELSE ${c} END`;
+	const select = EXTRACT_COLUMNS.map((c) => `CAST(${expr[c.name] ?? c.name} AS ${c.type}) AS ${c.name}`).join(',\n\t\t');
+	await db.run(
+		`CREATE OR REPLACE TABLE extract AS SELECT region, tid, list_position(['ADI', 'PdC', 'RdC', 'SFL'], measure) AS ms, ${select}
+		FROM cells JOIN (SELECT key, pm, sm FROM sc) s USING (key)
+		JOIN flagnames fp ON fp.m = s.pm JOIN flagnames fs ON fs.m = s.sm & ~s.pm`
+	);
+}

@@ -1,0 +1,168 @@
+/**
+ * Verification of a version from its files alone (what `pipeline verify` and every build
+ * run): checksums and sizes, scope/within of each file, schema and sort order, rows per
+ * file, the disclosure rule (no published count of 1 or 2, flags ↔ NULLs, derived values
+ * hidden with nuclei), no equation with exactly one hidden term, totals consistent across
+ * levels and categories where nothing is hidden, and the scoped files' contents (own rows,
+ * benchmark rows identical to italia.parquet's, no ATS rows in a Comune file).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CATEGORY_PARTITIONS, EXTRACT_COLUMNS, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
+import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { notApplicable } from './aggregate.ts';
+import { openDb, sqlString, type Db } from './db.ts';
+import { bitOfColumn } from './extract-table.ts';
+import { readManifest, sha256File } from './publish.ts';
+import { SUPPRESSION_COLUMNS } from './suppress.ts';
+
+export class VerificationError extends Error {
+	faults: string[];
+	constructor(faults: string[]) {
+		super(`Verification failed:\n  ${faults.slice(0, 20).join('\n  ')}${faults.length > 20 ? `\n  … and ${faults.length - 20} more` : ''}`);
+		this.name = 'VerificationError';
+		this.faults = faults;
+	}
+}
+
+const FILE_RE = /^(italia)\.parquet$|^(regione|ats|comune)\/([A-Z0-9]+)\.parquet$/;
+
+/** The scope a path must have: `regione/15.parquet` → `r:15`. */
+function scopeOfPath(rel: string): string | null {
+	const m = FILE_RE.exec(rel);
+	if (!m) return null;
+	if (m[1]) return 'it';
+	return `${{ regione: 'r', ats: 'a', comune: 'c' }[m[2] as 'regione']}:${m[3]}`;
+}
+
+function checkFiles(manifest: Manifest, resolve: (p: string) => string, faults: string[]): void {
+	for (const f of manifest.files) {
+		if (!f.path.startsWith(`${manifest.version}/`)) faults.push(`${f.path}: not inside version ${manifest.version}`);
+		const abs = resolve(f.path);
+		if (!existsSync(abs)) {
+			faults.push(`${f.path}: missing`);
+			continue;
+		}
+		if (statSync(abs).size !== f.bytes) faults.push(`${f.path}: ${statSync(abs).size} bytes, manifest says ${f.bytes}`);
+		else if (sha256File(abs) !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
+		const rel = f.path.slice(manifest.version.length + 1);
+		const expected = f.kind === 'extract' ? scopeOfPath(rel) : f.kind === 'summary' ? scopeOfPath(rel.replace(/^summary\//, '').replace(/\.json$/, '.parquet')) : 'it';
+		if (expected === null || expected !== f.scope) faults.push(`${f.path}: scope ${f.scope} does not match the path`);
+	}
+}
+
+/** Runs every check on `manifest` (files under `root`, or under `staging` before publication). */
+export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string } = {}): Promise<{ rows: number }> {
+	const resolve = (p: string) => (opts.staging ? join(opts.staging, p.slice(manifest.version.length + 1)) : join(root, p));
+	const faults: string[] = [];
+	checkFiles(manifest, resolve, faults);
+	if (faults.length) throw new VerificationError(faults);
+	const extracts = manifest.files.filter((f) => f.kind === 'extract');
+	const db = await openDb();
+	try {
+		await db.load('mf', { path: 'VARCHAR', scope: 'VARCHAR', within: 'VARCHAR', rows: 'INTEGER' }, extracts.map((f) => [resolve(f.path), f.scope, f.within.join(','), f.rows]));
+		const list = `[${extracts.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
+		await checkSchema(db, list, faults);
+		if (faults.length) throw new VerificationError(faults);
+		await db.run(`CREATE TABLE v AS SELECT filename AS path, file_row_number AS rn, * EXCLUDE (filename, file_row_number) FROM read_parquet(${list}, filename = true, file_row_number = true)`);
+		const rows = await checkContents(db, faults);
+		if (faults.length) throw new VerificationError(faults);
+		return { rows };
+	} finally {
+		db.close();
+	}
+}
+
+const PHYSICAL: Record<string, string> = { VARCHAR: 'UTF8', DATE: 'DATE', INTEGER: 'INT_32', DOUBLE: 'DOUBLE', 'VARCHAR[]': 'LIST' };
+
+async function checkSchema(db: Db, list: string, faults: string[]): Promise<void> {
+	const expected = EXTRACT_COLUMNS.map((c) => `${c.name}:${PHYSICAL[c.type]}`).join(', ');
+	// parquet_schema lists each file's schema in order; list columns add 'list'/'element' rows.
+	const rows = await db.all<{ file_name: string; got: string }>(
+		`WITH s AS (SELECT row_number() OVER () AS rn, * FROM parquet_schema(${list}))
+		SELECT file_name, string_agg(name || ':' || coalesce(converted_type, type), ', ' ORDER BY rn) AS got
+		FROM s WHERE name NOT IN ('duckdb_schema', 'list', 'element') GROUP BY file_name HAVING got <> ${sqlString(expected)}`
+	);
+	for (const r of rows.slice(0, 10)) faults.push(`${r.file_name}: columns ${r.got}, expected ${expected}`);
+}
+
+async function first(db: Db, faults: string[], label: string, sql: string): Promise<void> {
+	const rows = await db.all<Record<string, unknown>>(`${sql} LIMIT 5`);
+	for (const r of rows) faults.push(`${label}: ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
+}
+
+async function checkContents(db: Db, faults: string[]): Promise<number> {
+	await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (path) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
+	await first(db, faults, 'rows not sorted by territory_id, measure, month', `SELECT path, rn FROM (SELECT path, rn, (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER (PARTITION BY path ORDER BY rn) AS bad FROM v) WHERE bad`);
+	// The canonical rows: italia.parquet and the regione files hold every territory.
+	await db.run(`CREATE TABLE t AS SELECT DISTINCT * EXCLUDE (path, rn) FROM v WHERE path IN (SELECT path FROM mf WHERE scope = 'it' OR scope LIKE 'r:%')`);
+	await first(db, faults, 'a territory-month has two different rows', `SELECT territory_id, month, measure, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1`);
+	const t = SUPPRESSION_THRESHOLD - 1;
+	const counts = EXTRACT_COLUMNS.filter((c) => c.count).map((c) => c.name);
+	await first(db, faults, 'published count describing fewer than 3 households', `SELECT territory_id, month, measure FROM t WHERE ${counts.map((c) => `${c} BETWEEN 1 AND ${t}`).join(' OR ')}`);
+	await first(db, faults, 'mean or total published on fewer than 3 households', `SELECT territory_id, month, measure FROM t WHERE nuclei IS NULL AND (importo_medio IS NOT NULL OR importo_totale IS NOT NULL OR persone IS NOT NULL OR nuclei_per_1000 IS NOT NULL)`);
+	const bits = bitOfColumn();
+	const flagged = (c: string) => `list_contains(soppressi_primari, '${c}') OR list_contains(soppressi_secondari, '${c}')`;
+	await first(db, faults, 'flagged column not NULL', `SELECT territory_id, month, measure FROM t WHERE ${[...bits.keys()].map((c) => `((${flagged(c)}) AND ${c} IS NOT NULL)`).join(' OR ')}`);
+	const applicable = (c: string) => {
+		const na = ['RdC', 'PdC', 'ADI', 'SFL'].filter((m) => notApplicable(m).includes(c));
+		return na.length ? `measure NOT IN (${na.map((m) => `'${m}'`).join(', ')})` : 'true';
+	};
+	await first(db, faults, 'NULL count not flagged', `SELECT territory_id, month, measure FROM t WHERE ${counts.map((c) => `(${c} IS NULL AND ${applicable(c)} AND NOT (${flagged(c)}))`).join(' OR ')}`);
+	// Hidden-term counts per equation, from the NULLs.
+	const h = (k: number, alias = '') => `(${alias}${SUPPRESSION_COLUMNS[k]} IS NULL)::INTEGER`;
+	await db.run(
+		`CREATE TABLE rel AS
+		SELECT territory_id AS child, parent_id AS parent, level AS rel FROM (SELECT DISTINCT territory_id, parent_id, level FROM t) WHERE parent_id IS NOT NULL
+		UNION ALL SELECT DISTINCT territory_id, 'p:' || substr(territory_id, 3, 3), 'comune-provincia' FROM t WHERE level = 'comune'`
+	);
+	for (const [k, col] of SUPPRESSION_COLUMNS.entries()) {
+		await first(
+			db,
+			faults,
+			`${col}: a hidden cell is recoverable from its parent total`,
+			`SELECT r.parent, r.rel, c.month, c.measure FROM rel r JOIN t c ON c.territory_id = r.child JOIN t p ON p.territory_id = r.parent AND p.month = c.month AND p.measure = c.measure
+			WHERE p.${col} IS NOT NULL OR c.${col} IS NOT NULL OR true
+			GROUP BY ALL HAVING sum(${h(k, 'c.')}) + any_value(${h(k, 'p.')}) = 1 AND (count(c.${col}) > 0 OR any_value(p.${col}) IS NOT NULL)`
+		);
+		await first(
+			db,
+			faults,
+			`${col}: children do not add up to the parent`,
+			`SELECT r.parent, r.rel, c.month, c.measure, any_value(p.${col}) AS parent_value, sum(c.${col}) AS children FROM rel r JOIN t c ON c.territory_id = r.child JOIN t p ON p.territory_id = r.parent AND p.month = c.month AND p.measure = c.measure
+			GROUP BY ALL HAVING count(*) = count(c.${col}) AND any_value(p.${col}) IS NOT NULL AND sum(c.${col}) <> any_value(p.${col})`
+		);
+	}
+	for (const group of CATEGORY_PARTITIONS) {
+		const terms = ['nuclei', ...group];
+		await first(db, faults, `${group.join('+')}: exactly one hidden term`, `SELECT territory_id, month, measure FROM t WHERE measure <> 'SFL' AND ${terms.map((c) => `(${c} IS NULL)::INTEGER`).join(' + ')} = 1`);
+		await first(db, faults, `${group.join('+')} does not add up to nuclei`, `SELECT territory_id, month, measure FROM t WHERE measure <> 'SFL' AND ${group.map((c) => `${c}`).join(' + ')} <> nuclei`);
+	}
+	await first(db, faults, 'nuclei_monocomponente differs from nuclei_1', `SELECT territory_id, month, measure FROM t WHERE nuclei_monocomponente IS DISTINCT FROM nuclei_1`);
+	// Scoped files: exactly their territories, rows identical to the canonical ones.
+	await db.run(
+		`CREATE TABLE expected AS
+		SELECT mf.path, t.territory_id, t.month, t.measure FROM mf JOIN t ON
+			(mf.scope = 'it' AND t.level IN ('italia', 'regione', 'provincia'))
+			OR (mf.scope LIKE 'r:%' AND ((t.level IN ('regione', 'ats', 'comune') AND 'r:' || t.region = mf.scope) OR t.level = 'italia'))
+			OR (mf.scope LIKE 'a:%' AND (t.territory_id = mf.scope OR (t.level = 'comune' AND t.parent_id = mf.scope) OR t.level = 'italia' OR t.territory_id = mf.within))
+			OR (mf.scope LIKE 'c:%' AND (t.territory_id = mf.scope OR t.level = 'italia' OR t.territory_id = split_part(mf.within, ',', 1)))`
+	);
+	await first(db, faults, 'file lacks a row it must hold', `SELECT path, territory_id FROM expected ANTI JOIN v USING (path, territory_id, month, measure)`);
+	await first(db, faults, 'file holds a row outside its scope', `SELECT path, territory_id FROM v ANTI JOIN expected USING (path, territory_id, month, measure)`);
+	await first(db, faults, 'row differs from the same row in italia/regione files', `SELECT path, territory_id, month FROM (SELECT * EXCLUDE (rn) FROM v EXCEPT SELECT e.path, t.* FROM expected e JOIN t USING (territory_id, month, measure))`);
+	await first(db, faults, "within does not match the file's own rows", `SELECT mf.path, mf.within, t.parent_id FROM mf JOIN (SELECT DISTINCT territory_id, parent_id, region FROM t) t ON t.territory_id = mf.scope
+		WHERE (mf.scope LIKE 'c:%' AND mf.within <> 'r:' || t.region || ',' || t.parent_id) OR (mf.scope LIKE 'a:%' AND mf.within <> t.parent_id) OR (mf.scope LIKE 'r:%' AND mf.within <> '') OR (mf.scope = 'it' AND mf.within <> '')`);
+	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM v`);
+	void bits;
+	return Number(n);
+}
+
+/** Verifies the published version of an extracts folder. */
+export async function verifyPublished(root: string): Promise<{ version: string; files: number; rows: number }> {
+	const manifest = readManifest(root);
+	if (!manifest) throw new VerificationError([`${join(root, 'manifest.json')}: missing`]);
+	const { rows } = await verifyVersion(root, manifest);
+	return { version: manifest.version, files: manifest.files.length, rows };
+}
+export type { ManifestFile };
