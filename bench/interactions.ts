@@ -1,6 +1,6 @@
 /**
  * The scripted interactions of a Regione user on Confronto and Andamento: change indicator,
- * measure and month, sort, pick Comuni, switch level, drill down. Each is timed inside the page
+ * measure and month, sort, pick Comuni, switch level, switch view. Each is timed inside the page
  * from the moment the control changes to the last DOM change it causes (no DOM change for
  * `QUIET_MS` ends it), so no cooperation from the views is needed.
  */
@@ -95,7 +95,9 @@ const CONFRONTO: [string, Action][] = [
 	['classifica bassa', { select: 'Classifica', option: 1 }],
 	['confronta ATS', { select: 'Confronta', option: 1 }],
 	['confronta Comuni', { select: 'Confronta', option: 0 }],
-	['indicatore 5', { select: 'Indicatore', option: 4 }]
+	['indicatore 5', { select: 'Indicatore', option: 4 }],
+	['vista Andamento', { link: 'Andamento' }],
+	['vista Confronto', { link: 'Confronto' }]
 ];
 
 /** Goes to Confronto from the home view (client-side, through the app's navigation). */
@@ -110,7 +112,8 @@ async function openView(page: Page, appURL: string, path: string, label: string)
 export async function runInteractions(page: Page, appURL: string, log: Log): Promise<InteractionTime[]> {
 	const out: InteractionTime[] = [];
 	await openView(page, appURL, '/confronto', 'Confronto');
-	await page.waitForSelector('tbody tr', { timeout: 60_000 });
+	// Confronto's table (other tables sit in closed <details>): its rows have checkboxes.
+	await page.waitForSelector('tbody input[type=checkbox]', { state: 'attached', timeout: 60_000 });
 	await new Promise((r) => setTimeout(r, 500));
 	for (const [name, action] of CONFRONTO) {
 		const ms = await timeAction(page, action);
