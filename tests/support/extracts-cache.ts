@@ -31,7 +31,12 @@ export async function cachedDemoExtracts(boundaries: string | undefined): Promis
 	if (existsSync(path.join(dir, 'manifest.json'))) return dir;
 	const staging = `${dir}.${process.pid}.tmp`;
 	await mkdir(root, { recursive: true });
-	if (!(await buildDemoExtracts(staging, boundaries))) return null;
+	try {
+		if (!(await buildDemoExtracts(staging, boundaries))) return null;
+	} catch (error) {
+		await rm(staging, { recursive: true, force: true });
+		throw error;
+	}
 	try {
 		await rename(staging, dir);
 	} catch {
