@@ -44,6 +44,7 @@ export async function benchApp(opts: { appURL: string; runs: number; log: Log })
 
 	const warm: SessionResult[] = [];
 	let interactionMs: number[] = [];
+	let queryMs: number[] = [];
 	const browser = await launchBrowser();
 	try {
 		await installRecorder(browser.context);
@@ -59,6 +60,7 @@ export async function benchApp(opts: { appURL: string; runs: number; log: Log })
 					return [];
 				});
 				interactionMs = out.map((o) => o.ms);
+				queryMs = out.map((o) => o.queryMs);
 			}
 			await page.close();
 		}
@@ -85,7 +87,8 @@ export async function benchApp(opts: { appURL: string; runs: number; log: Log })
 			bytes_cold_total_ats: m(ats, 'bytes_total'),
 			bytes_warm_total: m(warm, 'bytes_total'),
 			interactions: interactionMs.length,
-			interaction_median_ms: median(interactionMs)
+			interaction_median_ms: median(interactionMs),
+			interaction_query_p95_ms: queryMs.length ? quantile(queryMs, 0.95) : null
 		},
 		notes
 	};

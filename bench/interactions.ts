@@ -11,6 +11,8 @@ type Log = (s: string) => void;
 export interface InteractionTime {
 	name: string;
 	ms: number;
+	/** Of which in DuckDB queries (the views' `cruscotto:*-query` measures), when they set them. */
+	queryMs: number;
 }
 
 /** What the page does for one step: change a labelled select, or click an element. */
@@ -38,7 +40,7 @@ async function installObserver(page: Page): Promise<void> {
  * Does `action` in the page and returns ms to the last DOM mutation it caused, or null when the
  * control is missing or nothing changed.
  */
-async function timeAction(page: Page, action: Action): Promise<number | null> {
+async function timeAction(page: Page, action: Action): Promise<{ ms: number; queryMs: number } | null> {
 	await installObserver(page);
 	const t0 = await page.evaluate((a: Action) => {
 		const w = window as unknown as { __benchLast: number };
@@ -65,9 +67,16 @@ async function timeAction(page: Page, action: Action): Promise<number | null> {
 	const deadline = Date.now() + MAX_MS;
 	for (;;) {
 		await new Promise((r) => setTimeout(r, 50));
-		const { last, now } = await page.evaluate(() => ({ last: (window as unknown as { __benchLast: number }).__benchLast, now: performance.now() }));
-		if (last > 0 && now - last >= QUIET_MS) return last - t0;
-		if (Date.now() > deadline) return last > 0 ? last - t0 : null;
+		const { last, now, queryMs } = await page.evaluate((start) => {
+			const queries = performance.getEntriesByType('measure').filter((m) => /^cruscotto:.*query/.test(m.name) && m.startTime >= start);
+			return {
+				last: (window as unknown as { __benchLast: number }).__benchLast,
+				now: performance.now(),
+				queryMs: queries.reduce((s, m) => s + m.duration, 0)
+			};
+		}, t0);
+		if (last > 0 && (now - last >= QUIET_MS || Date.now() > deadline)) return { ms: last - t0, queryMs };
+		if (Date.now() > deadline) return null;
 	}
 }
 
@@ -116,9 +125,9 @@ export async function runInteractions(page: Page, appURL: string, log: Log): Pro
 	await page.waitForSelector('tbody input[type=checkbox]', { state: 'attached', timeout: 60_000 });
 	await new Promise((r) => setTimeout(r, 500));
 	for (const [name, action] of CONFRONTO) {
-		const ms = await timeAction(page, action);
-		log(`interaction ${name}: ${ms === null ? 'skipped (control missing or no change)' : ms.toFixed(1) + ' ms'}`);
-		if (ms !== null) out.push({ name, ms });
+		const t = await timeAction(page, action);
+		log(`interaction ${name}: ${t === null ? 'skipped (control missing or no change)' : `${t.ms.toFixed(1)} ms (queries ${t.queryMs.toFixed(1)} ms)`}`);
+		if (t !== null) out.push({ name, ...t });
 	}
 	return out;
 }

@@ -40,7 +40,8 @@ const EXTRA: Record<string, string> = {
 	bytes_cold_total_ats: 'ATS user: bytes from the gateway, cold',
 	bytes_warm_total: 'Regione user: bytes from the gateway, warm',
 	interactions: 'interactions timed',
-	interaction_median_ms: 'interaction median'
+	interaction_median_ms: 'interaction median',
+	interaction_query_p95_ms: 'p95 of the DuckDB query part of an interaction'
 };
 
 /** The JSON object: exactly the issue's keys, then `external` (pipeline, gateway) as they came. */
