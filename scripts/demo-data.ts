@@ -6,11 +6,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FirstViewSummary, Manifest } from '#contracts';
 import * as demo from '../data-pipeline/demo.ts';
+import type { Logger } from '../data-pipeline/log.ts';
 import type { DemoTerritories, NamedTerritory } from '../idp/demo-identities.ts';
 
 /** Builds the demo extracts into `outDir` (a published version with its manifest). */
-export async function buildDemoExtracts(outDir: string, boundaries?: string): Promise<boolean> {
-	await demo.buildDemoExtracts({ outDir, boundaries });
+export async function buildDemoExtracts(outDir: string, boundaries?: string, log?: Logger): Promise<boolean> {
+	await demo.buildDemoExtracts({ outDir, boundaries, log });
 	return true;
 }
 

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { consoleLogger } from '../data-pipeline/log.ts';
 import { LoginRefusedError, signIn } from '../idp/code-flow.ts';
 import type { DemoIdentity } from '../idp/demo-identities.ts';
 import { buildDemoExtracts, demoTerritories } from './demo-data.ts';
@@ -88,7 +89,7 @@ async function main() {
 	const extractsDir = path.join(ROOT, 'var', 'extracts');
 	if (!existsSync(path.join(extractsDir, 'manifest.json'))) {
 		console.log('Building the demo extracts (once; delete var/extracts to rebuild)…');
-		await buildDemoExtracts(extractsDir, values.boundaries && path.resolve(values.boundaries));
+		await buildDemoExtracts(extractsDir, values.boundaries && path.resolve(values.boundaries), consoleLogger);
 		
 	}
 	buildAppIfStale();
