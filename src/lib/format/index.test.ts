@@ -7,11 +7,13 @@ const n = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 test('counts use Italian thousands separators and suppressed counts read "< 3", never 0', () => {
 	expect(formatCount(1825108)).toBe('1.825.108');
 	expect(formatCount(0)).toBe('0');
+	expect(formatCount(7684)).toBe('7.684');
 	expect(formatCount(null)).toBe('< 3');
 });
 
 test('means, rates and shares read "n.d." when suppressed', () => {
 	expect(n(formatEuro(563.2))).toBe('563,20 €');
+	expect(n(formatEuro(1563.2))).toBe('1.563,20 €');
 	expect(formatEuro(null)).toBe('n.d.');
 	expect(formatRate(12.345)).toBe('12,35');
 	expect(formatRate(null)).toBe('n.d.');

@@ -4,7 +4,7 @@ import type { CategoryColumn } from '#contracts';
 export interface CategoryGroup {
 	id: string;
 	title: string;
-	categories: { key: CategoryColumn; label: string }[];
+	categories: { key: CategoryColumn; label: string; short?: string }[];
 }
 
 export const GROUPS: CategoryGroup[] = [
@@ -13,9 +13,9 @@ export const GROUPS: CategoryGroup[] = [
 		title: 'Composizione dei nuclei',
 		categories: [
 			{ key: 'nuclei_minori', label: 'Con minori' },
-			{ key: 'nuclei_disabili', label: 'Con persone con disabilità' },
-			{ key: 'nuclei_over60', label: 'Con over 60 (ADI)' },
-			{ key: 'nuclei_over65', label: 'Con over 65 (RdC/PdC)' },
+			{ key: 'nuclei_disabili', label: 'Con persone con disabilità', short: 'Con disabili' },
+			{ key: 'nuclei_over60', label: 'Con over 60 (ADI)', short: 'Over 60' },
+			{ key: 'nuclei_over65', label: 'Con over 65 (RdC/PdC)', short: 'Over 65' },
 			{ key: 'nuclei_monocomponente', label: 'Monocomponente' }
 		]
 	},
@@ -43,8 +43,8 @@ export const GROUPS: CategoryGroup[] = [
 		id: 'percorso',
 		title: 'Percorso di inclusione',
 		categories: [
-			{ key: 'nuclei_patto_inclusione', label: 'Servizi sociali (Patto per l’inclusione)' },
-			{ key: 'nuclei_patto_lavoro', label: 'Centri per l’impiego (Patto per il lavoro)' },
+			{ key: 'nuclei_patto_inclusione', label: 'Servizi sociali (Patto per l’inclusione)', short: 'Servizi sociali' },
+			{ key: 'nuclei_patto_lavoro', label: 'Centri per l’impiego (Patto per il lavoro)', short: 'Centri per l’impiego' },
 			{ key: 'nuclei_esonerati', label: 'Esonerati' }
 		]
 	}

@@ -12,6 +12,8 @@ export interface ShareBar {
 export interface ShareRow {
 	key: string;
 	label: string;
+	/** Used on narrow screens. */
+	short?: string;
 	bars: ShareBar[];
 }
 
