@@ -37,6 +37,8 @@ export interface BuildOptions {
 	/** Defaults to the last complete month (months after it are rejected). */
 	lastMonth?: string;
 	log: Logger;
+	/** Write ATS and Comune files only for these Regioni (default: all). The demo uses it to stay fast. */
+	detailRegions?: string[];
 	/** Test hook: called after the version is written and verified, before the manifest switch. */
 	beforePublish?: () => void | Promise<void>;
 }
@@ -80,7 +82,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		log.stage('suppress', `${sup.primaryCells.toLocaleString('en')} primary, ${sup.secondaryCells.toLocaleString('en')} secondary cells (${sup.passes} passes)`, (seconds.suppress = ts));
 		const [written, tw] = await timed(async () => {
 			await buildExtractTable(db);
-			const extracts = await writeExtracts(db, staging);
+			const extracts = await writeExtracts(db, staging, opts.detailRegions);
 			const summaries = await writeSummaries(db, staging, version, extracts);
 			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
 			return { extracts, summaries, geo };

@@ -72,10 +72,8 @@ async function computeCounts(db: Db, seed: number, scale: number): Promise<void>
 			FROM comuni c CROSS JOIN months m CROSS JOIN (VALUES ('RP'), ('ADI'), ('SFL')) t(grp)
 		)
 		SELECT code, province, region, month, grp, pph, amt,
-			floor(pop / 1000.0 * rate * factor * $1
-				* (0.6 + 0.8 * u($2, code, 'effect', 0))
-				* (0.97 + 0.06 * u($2, code, month, grp || 'noise'))
-				+ u($2, code, month, grp))::INTEGER AS n
+			pop / 1000.0 * rate * factor * $1 * (0.6 + 0.8 * u($2, code, 'effect', 0)) AS expected,
+			floor(expected * (0.97 + 0.06 * u($2, code, month, grp || 'noise')) + u($2, code, month, grp))::INTEGER AS n
 		FROM g WHERE factor > 0`,
 		[scale, seed]
 	);

