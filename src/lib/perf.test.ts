@@ -18,6 +18,8 @@ test('the mark names are the ones bench/browser.ts reads', () => {
 		'cruscotto:token',
 		'cruscotto:first-kpi',
 		'cruscotto:first-chart',
+		'cruscotto:engine-instantiated',
+		'cruscotto:extract-loaded',
 		'cruscotto:engine-ready',
 		'cruscotto:interactive'
 	]);

@@ -6,6 +6,8 @@
  * - `cruscotto:token`        the login callback has received the tokens (the timing origin)
  * - `cruscotto:first-kpi`    the KPI cards show their values (from the first-view summary)
  * - `cruscotto:first-chart`  the first chart of the home view is drawn
+ * - `cruscotto:engine-instantiated` DuckDB-WASM's worker is up and its wasm compiled
+ * - `cruscotto:extract-loaded` the first extract is in the engine's table
  * - `cruscotto:engine-ready` DuckDB-WASM is instantiated and the user's extracts are loaded
  * - `cruscotto:interactive`  the engine is ready and the first DuckDB-backed chart is drawn
  */
@@ -14,6 +16,8 @@ export const PERF_MARKS = {
 	token: 'cruscotto:token',
 	firstKpi: 'cruscotto:first-kpi',
 	firstChart: 'cruscotto:first-chart',
+	engineInstantiated: 'cruscotto:engine-instantiated',
+	extractLoaded: 'cruscotto:extract-loaded',
 	engineReady: 'cruscotto:engine-ready',
 	interactive: 'cruscotto:interactive'
 } as const;

@@ -5,6 +5,7 @@
  * one table, `extract`. Every scoped file carries its benchmarks (its Regione, Italia), so a
  * territory's rows are taken from the first file that brought them and never counted twice.
  */
+import { mark } from '#lib/perf.ts';
 import { reaches, type FirstViewSummary, type Manifest, type ManifestFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
 
@@ -130,6 +131,7 @@ export class ExtractStore {
 		this.#queue = step.catch(() => undefined);
 		await step;
 		this.#loaded.add(file.path);
+		mark('extractLoaded');
 	}
 
 	async #insert(engine: Engine, name: string): Promise<void> {

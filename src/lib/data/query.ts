@@ -4,6 +4,7 @@
  */
 import type { Engine, Param, Row } from './engine.ts';
 import { engineProgress } from './progress.ts';
+import { mark } from '#lib/perf.ts';
 
 export type { Engine, Param, Row, Value } from './engine.ts';
 export { QueryError, identifier } from './engine.ts';
@@ -16,6 +17,7 @@ export function startEngine(): Promise<Engine> {
 		.then((m) => m.createWasmEngine((loaded, total) => engineProgress.wasm(loaded, total)))
 		.then(
 			(e) => {
+				mark('engineInstantiated');
 				engineProgress.ready();
 				return e;
 			},
