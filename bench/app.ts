@@ -12,7 +12,7 @@ import { median, quantile } from './stats.ts';
 type Log = (s: string) => void;
 
 const describe = (r: SessionResult) =>
-	`token→kpi ${fmt(r.first_kpi_ms)} ms, →chart ${fmt(r.first_chart_ms)} ms, →interactive ${fmt(r.interactive_ms)} ms, ` +
+	`token→kpi ${fmt(r.first_kpi_ms)} ms, →chart ${fmt(r.first_chart_ms)} ms, →engine ${fmt(r.engine_ms)} ms, →extract ${fmt(r.extract_ms)} ms, →interactive ${fmt(r.interactive_ms)} ms, ` +
 	`${r.bytes_total} B (data ${r.bytes_data} B, first chart ${r.bytes_first_chart} B), origin ${r.origin}`;
 const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(0));
 
@@ -81,6 +81,10 @@ export async function benchApp(opts: { appURL: string; runs: number; log: Log })
 			bytes_data_regione: m(cold, 'bytes_data'),
 			bytes_data_ats: m(ats, 'bytes_data'),
 			first_chart_ms_cold: m(cold, 'first_chart_ms'),
+			engine_ms_cold: m(cold, 'engine_ms'),
+			extract_ms_cold: m(cold, 'extract_ms'),
+			engine_ms_warm: m(warm, 'engine_ms'),
+			extract_ms_warm: m(warm, 'extract_ms'),
 			bytes_first_chart_cold: m(cold, 'bytes_first_chart'),
 			first_kpi_ms_ats_cold: m(ats, 'first_kpi_ms'),
 			interactive_ms_ats_cold: m(ats, 'interactive_ms'),

@@ -15,6 +15,9 @@ export interface SessionResult {
 	first_kpi_ms: number | null;
 	first_chart_ms: number | null;
 	interactive_ms: number | null;
+	/** The parts of `interactive_ms`: the engine compiled, the extract in its table. */
+	engine_ms: number | null;
+	extract_ms: number | null;
 	/** Which clock gave the origin: the app's `cruscotto:token` mark or the token response. */
 	origin: 'mark' | 'resource';
 	/** Bytes from the gateway's origin: everything, `/extracts/` only, and what the first chart waited for. */
@@ -108,6 +111,8 @@ export async function runSession(
 			first_kpi_ms: since(firstKpiAt),
 			first_chart_ms: since(firstChartAt),
 			interactive_ms: since(times['cruscotto:interactive']),
+			engine_ms: since(times['cruscotto:engine-instantiated']),
+			extract_ms: since(times['cruscotto:extract-loaded']),
 			origin,
 			bytes_total: sum(app),
 			bytes_data: sum(app.filter((r) => new URL(r.url).pathname.startsWith('/extracts/'))),

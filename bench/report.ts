@@ -34,6 +34,10 @@ export const TARGETS: Record<string, { max?: number; min?: number }> = {
 /** Figures the table shows beside the JSON keys, with what they mean. */
 const EXTRA: Record<string, string> = {
 	first_chart_ms_cold: 'token → first chart drawn (summary), cold',
+	engine_ms_cold: 'token → DuckDB-WASM worker up, wasm compiled (started on the callback route), cold',
+	extract_ms_cold: 'token → the extract in the engine, cold',
+	engine_ms_warm: 'token → DuckDB-WASM compiled, warm',
+	extract_ms_warm: 'token → the extract in the engine, warm',
 	bytes_first_chart_cold: 'bytes the first chart waited for (shell, config, manifest, summary; not the engine)',
 	first_kpi_ms_ats_cold: 'ATS user: token → KPI values, cold',
 	interactive_ms_ats_cold: 'ATS user: token → DuckDB chart, cold',
