@@ -1,0 +1,178 @@
+/**
+ * The dashboard's territory views through the real login, for a Regione, an ATS and a Comune
+ * user: the KPI values, a point of the series and a suppressed cell equal what DuckDB in Node
+ * computes from the same extract; a shared URL reopens the same view; the CSV export holds
+ * the table on screen; axe finds no violations; nothing is fetched from any host but the
+ * gateway (and the identity provider, for the login itself).
+ */
+import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { launchBrowser } from './support/browser.ts';
+import { loginAs } from './support/login.ts';
+import { identityOf } from './support/stack.ts';
+import { expectedKpis, oracleFor, suppressedComuneMonth, valueAt, type Oracle } from './dashboard-oracle.ts';
+
+const baseURL = inject('baseURL');
+const identities = inject('identities');
+const extractsDir = inject('extractsDir');
+
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const blocked: string[] = [];
+
+/** Every request to a host other than the gateway and the identity provider is aborted and recorded. */
+async function blockOthers(context: BrowserContext) {
+	const allowed = new Set([new URL(baseURL).origin, new URL(inject('idpURL')).origin]);
+	await context.route('**/*', (route) => {
+		const url = new URL(route.request().url());
+		if (allowed.has(url.origin) || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+		blocked.push(url.href);
+		return route.abort('blockedbyclient');
+	});
+}
+
+beforeAll(async () => {
+	browser = await launchBrowser();
+	await blockOthers(browser.context);
+});
+afterAll(async () => browser?.close());
+
+const it = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
+const fmtInt = (n: number) => new Intl.NumberFormat('it-IT').format(n);
+const MONTHS = ['gen', 'feb', 'mar', 'apr', 'mag', 'giu', 'lug', 'ago', 'set', 'ott', 'nov', 'dic'];
+const shortMonth = (m: string) => `${MONTHS[Number(m.slice(5)) - 1]} ${m.slice(0, 4)}`;
+
+async function newSession(role: 'regione' | 'ats_amministratore' | 'comune', returnTo = '/'): Promise<Page> {
+	await browser.context.clearCookies();
+	const page = await browser.context.newPage();
+	await loginAs(page, identityOf(identities, role).fiscal_code, returnTo);
+	return page;
+}
+
+/** Waits until the KPI cards come from DuckDB (the engine took over from the summary). */
+async function untilDuckDb(page: Page) {
+	await page.locator('.kpis[data-source="duckdb"]').waitFor({ timeout: 60_000 });
+}
+
+async function kpiValue(page: Page, k: string): Promise<string | null> {
+	return page.locator(`[data-kpi="${k}"]`).getAttribute('data-value');
+}
+
+async function checkKpis(page: Page, o: Oracle, t: string) {
+	const exp = await expectedKpis(o, t);
+	expect(await page.locator('[data-territory]').getAttribute('data-territory')).toBe(t);
+	expect(await kpiValue(page, 'nuclei')).toBe(exp.nuclei === null ? '' : String(exp.nuclei));
+	expect(await kpiValue(page, 'persone')).toBe(exp.persone === null ? '' : String(exp.persone));
+	for (const k of ['importo_medio', 'nuclei_per_1000'] as const) {
+		const shown = await kpiValue(page, k);
+		if (exp[k] === null) expect(shown).toBe('');
+		else expect(Number(shown)).toBeCloseTo(exp[k] as number, 6);
+	}
+	if (exp.nuclei !== null) expect(it(await page.locator('[data-kpi="nuclei"]').textContent())).toBe(fmtInt(exp.nuclei));
+	else expect(it(await page.locator('[data-kpi="nuclei"]').textContent())).toBe('< 3');
+	expect(await page.locator('html').getAttribute('data-ready')).toBe('true');
+}
+
+async function axe(page: Page) {
+	const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe.runIf(inject('hasExtracts'))('territory views', () => {
+	for (const role of ['regione', 'ats_amministratore', 'comune'] as const) {
+		test(`${role}: KPI cards and a series point equal DuckDB in Node on the same extract; no axe violations`, async () => {
+			const who = identityOf(identities, role);
+			const t = who.territories[0];
+			const o = await oracleFor(extractsDir, t);
+			try {
+				const page = await newSession(role);
+				await page.locator('[data-kpi="nuclei"]').waitFor();
+				await checkKpis(page, o, t); // from the first-view summary
+				await untilDuckDb(page);
+				await checkKpis(page, o, t); // the same numbers from DuckDB
+				expect(await axe(page)).toEqual([]);
+
+				await page.getByRole('link', { name: 'Andamento' }).click();
+				await page.waitForURL((u) => u.pathname === '/andamento');
+				const cell = page.locator(`[data-chart="andamento-misure"] tbody tr:has(th:text-is("${shortMonth('2023-06')}")) td[data-col="RdC"]`);
+				const rdc = await valueAt(o, t, 'RdC', '2023-06', 'nuclei');
+				expect(it(await cell.textContent())).toBe(rdc === null ? '< 3' : fmtInt(rdc));
+				expect(await axe(page)).toEqual([]);
+
+				await page.getByRole('link', { name: 'Caratteristiche dei nuclei' }).click();
+				await page.locator('[data-chart="composizione"]').waitFor({ timeout: 60_000 });
+				expect(await axe(page)).toEqual([]);
+				await page.close();
+			} finally {
+				o.close();
+			}
+		});
+	}
+
+	test('ats: a suppressed Comune month reads "< 3" with the confidentiality note, never 0', async () => {
+		const o = await oracleFor(extractsDir, identityOf(identities, 'ats_amministratore').territories[0]);
+		try {
+			const hit = await suppressedComuneMonth(o);
+			expect(hit, 'the demo ATS has a suppressed Comune month').not.toBeNull();
+			const page = await newSession('ats_amministratore', `/?t=${encodeURIComponent(hit!.id)}`);
+			await untilDuckDb(page);
+			const row = page.locator(`[data-chart="nuclei-mese"] tbody tr:has(th:text-is("${shortMonth(hit!.month)}"))`);
+			expect(it(await row.locator('td[data-col="nuclei"]').textContent())).toBe('< 3');
+			expect(await row.locator('td[data-col="nuclei"]').getAttribute('data-suppressed')).toBe('true');
+			expect(await page.locator('[data-confidentiality-note]').count()).toBeGreaterThan(0);
+			await page.close();
+		} finally {
+			o.close();
+		}
+	});
+
+	test('regione: a shared URL reopens the same view in a new session', async () => {
+		const regione = identityOf(identities, 'regione');
+		const first = await newSession('regione');
+		await untilDuckDb(first);
+		await first.getByRole('link', { name: 'Andamento' }).click();
+		await first.getByLabel('Indicatore').selectOption('persone');
+		await first.getByLabel('Misura per il confronto').selectOption('ADI');
+		await first.waitForURL((u) => u.searchParams.get('misura') === 'ADI' && u.searchParams.get('indicatore') === 'persone');
+		const shared = first.url().replace(baseURL, '');
+		const caption = it(await first.locator('[data-chart="andamento-misure"] caption').textContent());
+		const firstRow = it(await first.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent());
+		await first.goBack();
+		await first.waitForURL((u) => u.searchParams.get('misura') !== 'ADI');
+		expect(await first.getByLabel('Misura per il confronto').inputValue()).toBe('totale');
+		await first.close();
+
+		const second = await newSession('regione', shared);
+		expect(await second.getByLabel('Indicatore').inputValue()).toBe('persone');
+		expect(await second.getByLabel('Misura per il confronto').inputValue()).toBe('ADI');
+		expect(await second.locator('[data-territory]').getAttribute('data-territory')).toBe(regione.territories[0]);
+		await second.locator('[data-chart="andamento-misure"] caption').waitFor();
+		expect(it(await second.locator('[data-chart="andamento-misure"] caption').textContent())).toBe(caption);
+		expect(it(await second.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent())).toBe(firstRow);
+		await second.close();
+	});
+
+	test('comune: the CSV export holds the table on screen, and the page fits 390 px', async () => {
+		const page = await newSession('comune');
+		await untilDuckDb(page);
+		const frame = page.locator('[data-chart="nuclei-mese"]');
+		await frame.locator('summary').click();
+		const [download] = await Promise.all([page.waitForEvent('download'), frame.locator('[data-export="csv"]').click()]);
+		expect(download.suggestedFilename()).toMatch(/^cruscotto_.+_nuclei_\d{4}-\d{2}-\d{4}-\d{2}\.csv$/);
+		const csv = (await readFile((await download.path())!, 'utf8')).replace(/^\ufeff/, '').trimEnd().split('\r\n');
+		const shown = await frame.locator('table').evaluate((table) =>
+			[...table.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => (c.textContent ?? '').trim()).join(';'))
+		);
+		expect(csv).toEqual(shown);
+		expect(csv.length).toBeGreaterThan(12);
+
+		await page.setViewportSize({ width: 390, height: 844 });
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+		await page.close();
+	});
+
+	test('no request left for any host but the gateway and the identity provider', () => {
+		expect(blocked).toEqual([]);
+	});
+});
