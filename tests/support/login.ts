@@ -5,9 +5,12 @@ import { inject } from 'vitest';
 /**
  * Opens `returnTo` through the app's login link, types the codice fiscale into the provider's
  * "Codice fiscale" field, presses "Entra" and waits until the app is back on `returnTo`.
+ * Clears the context's cookies first (the provider session), so it always asks for the form.
  */
 export async function loginAs(page: Page, fiscalCode: string, returnTo = '/'): Promise<void> {
 	const baseURL = inject('baseURL');
+	// An open provider session would sign the previous user straight back in, without the form.
+	await page.context().clearCookies();
 	await page.goto(`${baseURL}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
 	await page.getByLabel('Codice fiscale').waitFor();
 	await page.getByLabel('Codice fiscale').fill(fiscalCode);
