@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 const it = (s: string | null) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
-const fmtInt = (n: number) => new Intl.NumberFormat('it-IT').format(n);
+const fmtInt = (n: number) => new Intl.NumberFormat('it-IT', { useGrouping: 'always' }).format(n);
 const MONTHS = ['gen', 'feb', 'mar', 'apr', 'mag', 'giu', 'lug', 'ago', 'set', 'ott', 'nov', 'dic'];
 const shortMonth = (m: string) => `${MONTHS[Number(m.slice(5)) - 1]} ${m.slice(0, 4)}`;
 
@@ -147,7 +147,7 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		expect(await second.getByLabel('Indicatore').inputValue()).toBe('persone');
 		expect(await second.getByLabel('Misura per il confronto').inputValue()).toBe('ADI');
 		expect(await second.locator('[data-territory]').getAttribute('data-territory')).toBe(regione.territories[0]);
-		await second.locator('[data-chart="andamento-misure"] caption').waitFor();
+		await second.locator('[data-chart="andamento-misure"] caption').waitFor({ state: 'attached' });
 		expect(it(await second.locator('[data-chart="andamento-misure"] caption').textContent())).toBe(caption);
 		expect(it(await second.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent())).toBe(firstRow);
 		await second.close();
