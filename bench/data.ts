@@ -27,10 +27,10 @@ export interface BenchData {
 
 /**
  * DuckDB takes 80% of RAM by default: at scale 1 the generator grew past 13 GB on this shared
- * 24 GB machine. While the bench builds its extracts, every DuckDB instance gets a memory limit
- * (`BENCH_DUCKDB_MEMORY`, default 4GB) and spills to `tempDir` instead.
+ * 24 GB machine. Until the returned function is called, every new DuckDB instance gets a memory
+ * limit (`BENCH_DUCKDB_MEMORY`, default 4GB) and spills to `tempDir` instead.
  */
-function boundDuckDbMemory(tempDir: string): () => void {
+export function boundDuckDbMemory(tempDir: string): () => void {
 	const original = DuckDBInstance.create.bind(DuckDBInstance);
 	DuckDBInstance.create = (file?: string, options?: Record<string, string>) =>
 		original(file, { memory_limit: process.env.BENCH_DUCKDB_MEMORY ?? '4GB', temp_directory: tempDir, ...options });

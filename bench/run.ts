@@ -4,9 +4,11 @@
  * naive, lighthouse. Progress goes to stderr; stdout gets the table, or with --json exactly
  * one JSON object. docs/benchmark.md says what each figure measures.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchApp } from './app.ts';
-import { ensureBenchData, buildAppCopy, type BenchData } from './data.ts';
+import { boundDuckDbMemory, ensureBenchData, buildAppCopy, type BenchData } from './data.ts';
 import { runLighthouse } from './lighthouse.ts';
 import { benchNaiveDesign } from './naive.ts';
 import { formatTable, jsonObject, type Figures } from './report.ts';
@@ -53,7 +55,15 @@ async function main(): Promise<void> {
 	const figures: Figures = {};
 	const others: Figures = {};
 	const notes: string[] = [];
-	if (wanted('pipeline')) Object.assign(others, await external('pipeline', { scale, log }));
+	if (wanted('pipeline')) {
+		// Their Logger is an object; without one they stay silent. Memory bounded: the machine is shared.
+		const restore = boundDuckDbMemory(path.join(os.tmpdir(), 'bench-pipeline-duckdb'));
+		try {
+			Object.assign(others, await external('pipeline', { scale, history: true }));
+		} finally {
+			restore();
+		}
+	}
 
 	let data: BenchData | null = null;
 	if (wanted('gateway') || wanted('app') || wanted('naive') || wanted('lighthouse')) {
