@@ -4,6 +4,7 @@
  * naive, lighthouse. Progress goes to stderr; stdout gets the table, or with --json exactly
  * one JSON object. docs/benchmark.md says what each figure measures.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -106,7 +107,10 @@ async function main(): Promise<void> {
 	figures.ratio_first_chart_vs_naive = ratio(figures.naive_first_chart_ms, ours);
 	figures.ratio_bytes_vs_naive = ratio(figures.naive_bytes, figures.bytes_first_chart_cold);
 
-	if (values.json) process.stdout.write(JSON.stringify(jsonObject(figures, others)) + '\n');
+	const json = JSON.stringify(jsonObject(figures, others));
+	await mkdir('var/bench', { recursive: true });
+	await writeFile('var/bench/last.json', JSON.stringify({ date: new Date().toISOString(), scale, runs, figures, others, notes }, null, '\t'));
+	if (values.json) process.stdout.write(json + '\n');
 	else process.stdout.write(formatTable(figures, others, { scale, runs, notes }) + '\n');
 }
 
