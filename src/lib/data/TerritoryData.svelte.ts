@@ -7,12 +7,16 @@
 import { untrack } from 'svelte';
 import type { SummaryTerritory, TerritoryId } from '#contracts';
 import { italianError } from './errors.ts';
-import { query } from './query.ts';
+import { engineStarted, query } from './query.ts';
 import { ensureScope, extracts } from './session.ts';
 import { territories } from './Territories.svelte.ts';
 import { seriesQuery, toTerritories } from './views.ts';
 
 export type Source = 'summary' | 'duckdb';
+
+/** Resolves after the next frame is painted. */
+const afterPaint = () =>
+	new Promise<void>((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(resolve, 0)) : resolve()));
 
 const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
 
@@ -51,19 +55,23 @@ export class TerritoryData {
 		}
 		this.list = null;
 		this.source = null;
-		if (opts.summary !== false) {
-			extracts.summary(t).then(
-				(s) => {
-					if (!s || gen !== this.#gen || this.source === 'duckdb') return;
-					const list = [s.territory, ...s.benchmarks];
-					territories.add(list.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null })));
-					this.list = list;
-					this.source = 'summary';
-				},
-				() => undefined // the DuckDB path reports errors
-			);
-		}
-		this.#fromDuckDb(t).then(
+		const summary =
+			opts.summary === false || engineStarted()
+				? Promise.resolve()
+				: extracts.summary(t).then(
+						(s) => {
+							if (!s || gen !== this.#gen || this.source === 'duckdb') return;
+							const list = [s.territory, ...s.benchmarks];
+							territories.add(list.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null })));
+							this.list = list;
+							this.source = 'summary';
+							return afterPaint();
+						},
+						() => undefined // the DuckDB path reports errors
+					);
+		// DuckDB-WASM's start evaluates a large script on the main thread: it waits for the
+		// summary's numbers to be painted, so the first view is not held up by it.
+		summary.then(() => this.#fromDuckDb(t)).then(
 			(list) => {
 				if (gen !== this.#gen) return;
 				this.list = list;

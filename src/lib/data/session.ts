@@ -5,6 +5,7 @@
 import { auth, getAccessToken, whenCallbackRoute } from '#lib/auth/index.ts';
 import { ExtractStore } from './extracts.ts';
 import { engineProgress } from './progress.ts';
+import { warmEngine } from './engine-assets.ts';
 import { startEngine } from './query.ts';
 
 /** The user's manifest, extracts and summaries. */
@@ -23,5 +24,6 @@ export function ensureScope(id: string): Promise<void> {
 	return extracts.ensureScope(id);
 }
 
-// Fetching and compiling the wasm overlaps the code-for-token exchange.
-whenCallbackRoute(() => void startEngine().catch(() => undefined));
+// Fetching and compiling the wasm overlaps the code-for-token exchange; the engine itself
+// (DuckDB-WASM's JavaScript, the worker) starts once the first view is on screen.
+whenCallbackRoute(warmEngine);
