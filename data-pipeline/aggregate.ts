@@ -74,10 +74,12 @@ export async function aggregate(db: Db, months: string[]): Promise<{ cells: numb
 			UNION ALL ${levels.join(' UNION ALL ')}
 			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low
 		)
-		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, cm.ptid AS provtid,
+		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, coalesce(cm.ptid, ap.ptid) AS provtid,
 			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
 			nuclei, persone, cents, ${nulls}
-		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid`
+		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid
+		-- an ATS inside one Provincia is also a part of it (Provincia = Σ its ATS): suppression must know
+		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`
 	);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
 	return { cells: Number(n) };

@@ -1,6 +1,83 @@
+/**
+ * Boundary files for the app's map (`--boundaries`, TopoJSON with a `comuni` object keyed by
+ * `com_istat_code`, like ../shared/data/geo/): `geo/RR.topo.json` per Regione (object
+ * `comuni`, each geometry with id `c:ISTAT` and properties `{istat, name}`), simplified so a
+ * Regione's file stays small, and `geo/regioni.topo.json` (object `regioni`, properties
+ * `{regione, name}`) when the source has a `regioni` object. Codes that differ between the
+ * boundaries and the registry are listed, never dropped silently.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { quantize } from 'topojson-client';
+import { presimplify, quantile, simplify } from 'topojson-simplify';
+import type { GeometryCollection, GeometryObject, Topology } from 'topojson-specification';
 import type { Logger } from './log.ts';
 import type { Registry } from './registry.ts';
 import type { WrittenFile } from './write-extracts.ts';
-export async function writeBoundaries(_src: string, _registry: Registry, _dir: string, _log: Logger): Promise<WrittenFile[]> {
-	return [];
+
+// Share of the points kept (by visual importance): 25% gave Lombardia 345 kB; 12% aims at ~200 kB.
+const KEEP = 0.12;
+
+type Geom = GeometryObject<Record<string, unknown>> & { arcs?: unknown };
+
+/** Keeps only `geometries` and the arcs they use (arc indexes renumbered). */
+function subset(topo: Topology, name: string, geometries: Geom[]): Topology {
+	const map = new Map<number, number>();
+	const arcs: Topology['arcs'] = [];
+	const remap = (a: unknown): unknown => {
+		if (Array.isArray(a)) return a.map(remap);
+		const i = a as number;
+		const j = i < 0 ? ~i : i;
+		if (!map.has(j)) {
+			map.set(j, arcs.length);
+			arcs.push(topo.arcs[j]!);
+		}
+		return i < 0 ? ~map.get(j)! : map.get(j)!;
+	};
+	const geoms = geometries.map((g) => ({ ...g, arcs: remap(g.arcs) }) as Geom);
+	return { type: 'Topology', transform: topo.transform, arcs, objects: { [name]: { type: 'GeometryCollection', geometries: geoms } as GeometryCollection } };
+}
+
+function simplified(topo: Topology): Topology {
+	const pre = presimplify(topo as never);
+	// simplify leaves absolute coordinates: quantize again (1e4 steps across a Regione ≈ 30 m)
+	return quantize(simplify(pre, quantile(pre, 1 - KEEP)) as unknown as Topology, 1e4);
+}
+
+export async function writeBoundaries(source: string, registry: Registry, dir: string, log: Logger): Promise<WrittenFile[]> {
+	const topo = JSON.parse(readFileSync(source, 'utf8')) as Topology;
+	const comuni = topo.objects.comuni as GeometryCollection<Record<string, string>> | undefined;
+	if (!comuni) throw new Error(`${source}: no 'comuni' object`);
+	const byRegion = new Map<string, Geom[]>();
+	const unknown: string[] = [];
+	const seen = new Set<string>();
+	for (const g of comuni.geometries) {
+		const code = String(g.properties?.com_istat_code ?? '');
+		const c = registry.byCode.get(code);
+		if (!c) {
+			unknown.push(code);
+			continue;
+		}
+		seen.add(code);
+		const list = byRegion.get(c.region) ?? [];
+		list.push({ ...(g as Geom), id: `c:${code}`, properties: { istat: code, name: c.name } });
+		byRegion.set(c.region, list);
+	}
+	const missing = registry.comuni.filter((c) => !seen.has(c.code)).map((c) => c.code);
+	if (unknown.length) log.warn(`boundaries: ${unknown.length} Comuni not in the registry (not drawn): ${unknown.join(', ')}`);
+	if (missing.length) log.warn(`boundaries: ${missing.length} registry Comuni without a boundary: ${missing.join(', ')}`);
+	mkdirSync(join(dir, 'geo'), { recursive: true });
+	const files: WrittenFile[] = [];
+	for (const [region, geoms] of [...byRegion].sort()) {
+		const path = `geo/${region}.topo.json`;
+		writeFileSync(join(dir, path), JSON.stringify(simplified(subset(topo, 'comuni', geoms))));
+		files.push({ path, scope: 'it', rows: geoms.length });
+	}
+	const regioni = topo.objects.regioni as GeometryCollection<Record<string, string>> | undefined;
+	if (regioni) {
+		const geoms = regioni.geometries.map((g) => ({ ...(g as Geom), id: `r:${g.properties?.reg_istat_code}`, properties: { regione: g.properties?.reg_istat_code, name: g.properties?.reg_name } }));
+		writeFileSync(join(dir, 'geo/regioni.topo.json'), JSON.stringify(simplified(subset(topo, 'regioni', geoms))));
+		files.push({ path: 'geo/regioni.topo.json', scope: 'it', rows: geoms.length });
+	}
+	return files;
 }

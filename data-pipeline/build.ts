@@ -113,7 +113,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			seconds
 		};
 	} catch (e) {
-		rmSync(staging, { recursive: true, force: true });
+		// PIPELINE_KEEP_FAILED=1 keeps the unpublished folder for inspection
+		if (process.env.PIPELINE_KEEP_FAILED !== '1') rmSync(staging, { recursive: true, force: true });
 		throw e;
 	} finally {
 		db.close();

@@ -8,7 +8,8 @@
  * Primary: a count of 1 or 2, and the whole row when nuclei is 1 or 2.
  * Secondary, repeated until nothing changes: every additive equation — a row's nuclei and
  * each partition of it (size, citizenship, referral), and every parent and its children
- * (Comuni→ATS, Comuni→Provincia, ATS→Regione, Province→Regione, Regioni→Italia) per
+ * (Comuni→ATS, Comuni→Provincia, ATS→Provincia when the ATS lies in one Provincia,
+ * ATS→Regione, Province→Regione, Regioni→Italia) per
  * column — must hide 0 or at least 2 of its terms, so no single subtraction reveals a
  * suppressed cell. The partner is the smallest positive published term (then a zero term,
  * then the parent), ties broken by territory id, so the result is deterministic.
@@ -90,7 +91,7 @@ async function pass(db: Db, p: number): Promise<number> {
 				UNION ALL SELECT tid, low FROM sc WHERE gen = ${p - 1})
 		), ch AS (
 			SELECT ptid AS par, level AS rel, low, (pm | sm) AS m, tid, ${vals} FROM sc SEMI JOIN groups g ON g.par = sc.ptid AND g.low = sc.low
-			UNION ALL SELECT provtid, 'comune-provincia', low, (pm | sm), tid, ${vals} FROM sc SEMI JOIN groups g ON g.par = sc.provtid AND g.low = sc.low
+			UNION ALL SELECT provtid, level || '-provincia', low, (pm | sm), tid, ${vals} FROM sc SEMI JOIN groups g ON g.par = sc.provtid AND g.low = sc.low
 		)
 		SELECT par, low, ${BITS.map((k) => `sum((m >> ${k}) & 1)::INTEGER AS s${k}`).join(', ')},
 			${BITS.map((k) => `min(CASE WHEN (m >> ${k}) & 1 = 0 AND v${k} IS NOT NULL THEN (CASE WHEN v${k} > 0 THEN v${k} ELSE ${BIG} END)::BIGINT * ${TID} + tid END) AS e${k}`).join(', ')}
