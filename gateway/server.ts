@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { JWSAlgorithm, JWTVerifyGetKey } from 'jose';
 import { bearerToken, createTokenVerifier, decideExtract, filterManifest, type Access } from './authorize.ts';
 import { extractCache } from './extract-cache.ts';
 import { manifestStore } from './manifest-store.ts';
 import { precompressDir } from './precompress.ts';
 import { BASE_HEADERS, contentSecurityPolicy, htmlPolicyCache } from './security-headers.ts';
-import { sendFile } from './send-file.ts';
+import { accepts, sendFile } from './send-file.ts';
 import { contentTypeOf, requestSegments, resolveInside } from './static-files.ts';
 
 export interface GatewayOptions {
@@ -130,14 +131,18 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		if (rel.length === 1 && rel[0] === 'manifest.json') {
 			if (!access.accredited) return forbidden(res);
 			const body = JSON.stringify(filterManifest(current.manifest, access));
-			const etag = `"${current.key}-${hashTerritories(access.territories)}"`;
-			const headers = { 'content-type': 'application/json', 'cache-control': 'private, no-cache', etag };
+			// A Regione's manifest is ~0.7 MB of JSON on the first view's path: brotli quality 1 makes it
+			// ~150 KB in ~7 ms (higher qualities gain 1% for 2-40x the time).
+			const br = accepts(req.headers['accept-encoding'] ?? '', 'br');
+			const etag = `"${current.key}-${hashTerritories(access.territories)}${br ? '-br' : ''}"`;
+			const headers = { 'content-type': 'application/json', 'cache-control': 'private, no-cache', vary: 'Authorization, Accept-Encoding', etag };
 			if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-				res.writeHead(304, { 'cache-control': headers['cache-control'], etag }).end();
+				res.writeHead(304, { 'cache-control': headers['cache-control'], vary: headers.vary, etag }).end();
 				return;
 			}
-			res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
-			res.end(req.method === 'HEAD' ? undefined : body);
+			const sent = br ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }) : Buffer.from(body);
+			res.writeHead(200, { ...headers, ...(br ? { 'content-encoding': 'br' } : {}), 'content-length': sent.length });
+			res.end(req.method === 'HEAD' ? undefined : sent);
 			return;
 		}
 		const decision = decideExtract(access, rel.join('/'), current.files);
