@@ -21,7 +21,7 @@ test('apportion splits an integer total by largest remainder', () => {
 
 test('generating with --calibrate reproduces the published Province and Regioni in italia.parquet', async () => {
 	const dir = tempDir();
-	const lines = readFileSync(SOURCE, 'utf8').trim().split('\n');
+	const lines = readFileSync(SOURCE, 'utf8').trim().split(/\r?\n/);
 	const header = lines[0]!;
 	// the published quirk "a Provincia missing for a month while its Regione is present"
 	const kept = lines.slice(1).filter((l) => REGIONS.includes(l.split(',')[1]!) && !l.startsWith('provincia,14,094,IS,Isernia,2021-03,'));
@@ -50,7 +50,10 @@ test('generating with --calibrate reproduces the published Province and Regioni 
 			const id = livello === 'regione' ? `r:${reg}` : `p:${prov}`;
 			const row = got.get(`${id} ${periodo}`);
 			expect(row, `${id} ${periodo}`).toBeDefined();
-			expect([Number(row!.nuclei), Number(row!.persone), row!.mean], `${id} ${periodo}`).toEqual([Number(n), Number(p), Number(mean)]);
+			expect([Number(row!.nuclei), Number(row!.persone)], `${id} ${periodo}`).toEqual([Number(n), Number(p)]);
+			// Province whose published means do not average to their Regione's give way to it
+			if (livello === 'regione' || !plan.inconsistentMeans.includes(`${reg} ${periodo}`)) expect(row!.mean, `${id} ${periodo} mean`).toBe(Number(mean));
+			else expect(Math.abs(row!.mean - Number(mean)), `${id} ${periodo} mean`).toBeLessThan(1);
 			checked++;
 		}
 		expect(checked).toBe(10 * 4 + 10 * 5 - 1);

@@ -37,6 +37,8 @@ export interface CalibrationPlan {
 	/** Published Regione figures reproduced (region, month). */
 	regions: { region: string; month: string; nuclei: number; persone: number; mean: number }[];
 	report: string[];
+	/** `RR YYYY-MM` where the Province's means were moved to reproduce the Regione's mean. */
+	inconsistentMeans: string[];
 }
 
 interface Row {
@@ -124,6 +126,7 @@ export function parseCalibrationCsv(file: string, registry: Registry): Calibrati
 
 	const targets: ProvinceTarget[] = [];
 	const regions: CalibrationPlan['regions'] = [];
+	const inconsistentMeans: string[] = [];
 	const months = [...new Set(monthly.map((r) => r.periodo))].sort();
 	for (const month of months) {
 		for (const rr of monthly.filter((r) => r.periodo === month && r.livello === 'regione')) {
@@ -152,8 +155,14 @@ export function parseCalibrationCsv(file: string, registry: Registry): Calibrati
 			if (rest.length === 0) cents = provinceCents(exact, R);
 			else cents = exact.map((e) => Math.round(e.mean * 100) * e.n);
 			if (!cents) {
-				report.push(`calibration: ${month} Regione ${region}: no province totals give both the Province and the Regione means to the cent; Province matched, Regione mean may differ by a cent`);
-				cents = exact.map((e) => Math.round(e.mean * 100) * e.n);
+				// The published means are mutually inconsistent: the Regione wins (its figures are
+				// never altered); the Province share the difference in proportion to households.
+				const base = exact.map((e) => Math.round(e.mean * 100) * e.n);
+				const delta = Math.round(R.mean * 100) * R.n - base.reduce((a, b) => a + b, 0);
+				const shares = apportion(Math.abs(delta), exact.map((e) => e.n));
+				cents = base.map((b, i) => b + Math.sign(delta) * shares[i]!);
+				inconsistentMeans.push(`${region} ${month}`);
+				report.push(`calibration: ${month} Regione ${region}: the Province's published means do not average to the Regione's (${R.mean.toFixed(2)} €); the Regione is reproduced to the cent, its Province's means differ by ${(Math.abs(delta) / R.n / 100).toFixed(2)} € on average`);
 			}
 			const restCents = Math.round(R.mean * 100) * R.n - cents.reduce((s, c) => s + c, 0);
 			const restShares = apportion(Math.max(0, restCents), nShares);
@@ -166,8 +175,11 @@ export function parseCalibrationCsv(file: string, registry: Registry): Calibrati
 			regions.push({ region, month, nuclei: R.n, persone: R.p, mean: R.mean });
 		}
 	}
-	report.push(`calibration: ${targets.filter((t) => t.exact).length} Provincia-months and ${regions.length} Regione-months reproduced exactly (${months.join(', ')})`);
-	return { targets, regions, report };
+	report.push(
+		`calibration: ${targets.filter((t) => t.exact).length} Provincia-months and ${regions.length} Regione-months reproduced (${months.join(', ')}): households and persons exactly, ` +
+			`mean amounts to the cent${inconsistentMeans.length ? ` except the Province of ${inconsistentMeans.length} Regione-months whose published means are inconsistent with their Regione's` : ''}`
+	);
+	return { targets, regions, report, inconsistentMeans };
 }
 
 /** Loads the targets as `cal` and forces the RdC+PdC household counts per Comune to them. */
