@@ -180,5 +180,5 @@ describe('Confronto for a Regione user', () => {
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
 		expect(overflow).toBeLessThanOrEqual(390);
 		await page.close();
-	});
+	}, 300_000); // axe walks 1,500 map areas twice: about two minutes on the shared 2-core machine
 });
