@@ -41,12 +41,12 @@ function subset(topo: Topology, name: string, geometries: Geom[]): Topology {
 function simplified(topo: Topology): Topology {
 	const pre = presimplify(topo as never);
 	// simplify leaves absolute coordinates: quantize again (1e4 steps across a Regione ≈ 30 m)
-	return quantize(simplify(pre, quantile(pre, 1 - KEEP)) as unknown as Topology, 1e4);
+	return quantize(simplify(pre, quantile(pre, 1 - KEEP)) as never, 1e4) as unknown as Topology;
 }
 
 export async function writeBoundaries(source: string, registry: Registry, dir: string, log: Logger): Promise<WrittenFile[]> {
 	const topo = JSON.parse(readFileSync(source, 'utf8')) as Topology;
-	const comuni = topo.objects.comuni as GeometryCollection<Record<string, string>> | undefined;
+	const comuni = topo.objects.comuni as { geometries: (Geom & { properties?: Record<string, string> })[] } | undefined;
 	if (!comuni) throw new Error(`${source}: no 'comuni' object`);
 	const byRegion = new Map<string, Geom[]>();
 	const unknown: string[] = [];
@@ -73,7 +73,7 @@ export async function writeBoundaries(source: string, registry: Registry, dir: s
 		writeFileSync(join(dir, path), JSON.stringify(simplified(subset(topo, 'comuni', geoms))));
 		files.push({ path, scope: 'it', rows: geoms.length });
 	}
-	const regioni = topo.objects.regioni as GeometryCollection<Record<string, string>> | undefined;
+	const regioni = topo.objects.regioni as { geometries: (Geom & { properties?: Record<string, string> })[] } | undefined;
 	if (regioni) {
 		const geoms = regioni.geometries.map((g) => ({ ...(g as Geom), id: `r:${g.properties?.reg_istat_code}`, properties: { regione: g.properties?.reg_istat_code, name: g.properties?.reg_name } }));
 		writeFileSync(join(dir, 'geo/regioni.topo.json'), JSON.stringify(simplified(subset(topo, 'regioni', geoms))));

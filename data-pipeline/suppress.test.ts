@@ -89,7 +89,7 @@ test('disclosure control holds on random small worlds', async () => {
 				const adi = published.filter((r) => r.measure === 'ADI');
 				for (const r of adi) for (const c of COLUMNS) expect([1, 2], `${r.territory_id} ${c}`).not.toContain(r[c] === null ? null : Number(r[c]));
 				expect(recoverable(adi)).toEqual([]);
-				const value = new Map(adi.flatMap((r) => COLUMNS.map((c) => [`${r.territory_id}/${c}`, r[c] === null ? null : Number(r[c])] as const)));
+				const value = new Map<string, number | null>(adi.flatMap((r) => COLUMNS.map((c): [string, number | null] => [`${r.territory_id}/${c}`, r[c] === null ? null : Number(r[c])])));
 				for (const e of equations(adi)) {
 					const parts = e.terms.map((t) => value.get(t));
 					if (value.get(e.total) != null && parts.every((p) => p != null)) expect(parts.reduce((s: number, p) => s + p!, 0), e.total).toBe(value.get(e.total));
