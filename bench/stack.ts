@@ -4,14 +4,13 @@
  * the gateway serving a private copy of the built app, precompressed, and the bench extracts.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { precompressDir } from '../gateway/precompress.ts';
 import { startGateway } from '../gateway/server.ts';
 import { isValidFiscalCode } from '../idp/fiscal-code.ts';
 import type { RegistryEntry } from '../idp/registry.ts';
 import { startIdp } from '../idp/server.ts';
+import { closeBoth, freePort } from '../scripts/stack.ts';
 
 /** The bench's identities (valid codici fiscali: Milano 1980, Bergamo 1985). */
 export const BENCH_REGIONE_CF = 'BRMLNZ80C12F205O';
@@ -62,22 +61,7 @@ export async function startBenchStack(opts: {
 	return {
 		appURL: `http://${host}:${appPort}`,
 		idpURL: idp.issuer,
-		close: async () => {
-			await Promise.all([
-				new Promise<void>((resolve) => {
-					gateway.close(() => resolve());
-					gateway.closeAllConnections();
-				}),
-				idp.close()
-			]);
-		}
+		close: () => closeBoth(gateway, idp)
 	};
 }
 
-async function freePort(host: string): Promise<number> {
-	const probe = http.createServer();
-	await new Promise<void>((resolve) => probe.listen(0, host, resolve));
-	const { port } = probe.address() as AddressInfo;
-	await new Promise((resolve) => probe.close(resolve));
-	return port;
-}

@@ -77,19 +77,23 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 		config,
 		registryFile,
 		identities,
-		close: async () => {
-			await Promise.all([
-				new Promise<void>((resolve) => {
-					gateway.close(() => resolve());
-					gateway.closeAllConnections();
-				}),
-				idp.close()
-			]);
-		}
+		close: () => closeBoth(gateway, idp)
 	};
 }
 
-async function freePort(host: string): Promise<number> {
+/** Stops the gateway (dropping kept-alive connections) and the provider together. */
+export async function closeBoth(gateway: http.Server, idp: { close(): Promise<void> }): Promise<void> {
+	await Promise.all([
+		new Promise<void>((resolve) => {
+			gateway.close(() => resolve());
+			gateway.closeAllConnections();
+		}),
+		idp.close()
+	]);
+}
+
+/** A free loopback port, for a server that must know its port before it listens. */
+export async function freePort(host: string): Promise<number> {
 	const probe = http.createServer();
 	await new Promise<void>((resolve) => probe.listen(0, host, resolve));
 	const { port } = probe.address() as AddressInfo;
