@@ -14,28 +14,13 @@
  * suppressed cell. The partner is the smallest positive published term (then a zero term,
  * then the parent), ties broken by territory id, so the result is deterministic.
  */
-import { CATEGORY_PARTITIONS, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
+import { CATEGORY_COLUMNS, CATEGORY_PARTITIONS, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
 import type { Db } from './db.ts';
 
 /** The columns with their own suppression bit (bit = index). */
-export const SUPPRESSION_COLUMNS = [
-	'nuclei',
-	'nuclei_minori',
-	'nuclei_disabili',
-	'nuclei_over60',
-	'nuclei_over65',
-	'nuclei_1',
-	'nuclei_2',
-	'nuclei_3',
-	'nuclei_4',
-	'nuclei_5piu',
-	'nuclei_cittadinanza_it',
-	'nuclei_cittadinanza_ue',
-	'nuclei_cittadinanza_extra_ue',
-	'nuclei_patto_inclusione',
-	'nuclei_patto_lavoro',
-	'nuclei_esonerati'
-] as const;
+// nuclei_monocomponente equals nuclei_1 and shares its bit (TIED_COLUMNS); the order of the
+// bits follows the contract's column order.
+export const SUPPRESSION_COLUMNS = ['nuclei', ...CATEGORY_COLUMNS.filter((c) => c !== 'nuclei_monocomponente')] as const;
 
 /** Extract columns that share a bit with another column. */
 export const TIED_COLUMNS: Record<string, string[]> = {
