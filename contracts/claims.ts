@@ -27,3 +27,13 @@ export interface CruscottoClaims {
 export function isRole(value: unknown): value is Role {
 	return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** The Italian label of each role, as the Ministry's note names them (shown in the app and the provider). */
+export const ROLE_LABELS: Record<Role, string> = {
+	ministero: 'Ministero',
+	regione: 'Regione',
+	ats_amministratore: 'Amministratore ATS',
+	ats_coordinatore: 'Coordinatore ATS',
+	ufficio_di_piano: 'Ufficio di piano',
+	comune: 'Comune'
+};

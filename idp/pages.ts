@@ -1,5 +1,5 @@
 /** The provider's own pages, in Italian: login (SPID test-IdP style), accreditation status, errors, logout. */
-import type { Role } from '#contracts';
+import { ROLE_LABELS, type Role } from '#contracts';
 import type { AccreditationStatus } from './registry.ts';
 
 /** An identity listed on the login page (demo only: a real registry is never listed). */
@@ -12,15 +12,6 @@ export interface ListedIdentity {
 	territory: string;
 	status: AccreditationStatus;
 }
-
-const ROLE_LABELS: Record<Role, string> = {
-	ministero: 'Ministero',
-	regione: 'Regione',
-	ats_amministratore: 'Amministratore ATS',
-	ats_coordinatore: 'Coordinatore ATS',
-	ufficio_di_piano: 'Ufficio di piano',
-	comune: 'Comune'
-};
 
 const STATUS_NOTES: Record<AccreditationStatus, string> = {
 	confirmed: '',

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROLE_LABELS } from '#contracts';
 import { consoleLogger } from '../data-pipeline/log.ts';
 import { LoginRefusedError, signIn } from '../idp/code-flow.ts';
 import type { DemoIdentity } from '../idp/demo-identities.ts';
@@ -16,15 +17,6 @@ import { buildDemoExtracts, demoTerritories } from './demo-data.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ROLE_LABELS: Record<string, string> = {
-	ministero: 'Ministero',
-	regione: 'Regione',
-	ats_amministratore: 'Amministratore ATS',
-	ats_coordinatore: 'Coordinatore ATS',
-	ufficio_di_piano: 'Ufficio di piano',
-	comune: 'Comune'
-};
-
 function newestMtime(entry: string): number {
 	const info = statSync(entry);
 	if (!info.isDirectory()) return info.mtimeMs;

@@ -1,6 +1,9 @@
 /** The signed-in user as the app sees it, read from the ID token's claims. */
 import { FISCAL_NUMBER_CLAIM, isRole, isTerritoryId, type Role, type TerritoryId } from '#contracts';
 
+/** The Italian label of each role (defined once in the contracts). */
+export { ROLE_LABELS } from '#contracts';
+
 export interface User {
 	fiscalCode: string;
 	name: string;
@@ -20,12 +23,3 @@ export function userFromClaims(claims: Record<string, unknown>): User | null {
 	return { fiscalCode: fiscal.replace(/^TINIT-/, ''), name, familyName, role, territories: valid };
 }
 
-/** The Italian label of each role, as the note names them. */
-export const ROLE_LABELS: Record<Role, string> = {
-	ministero: 'Ministero',
-	regione: 'Regione',
-	ats_amministratore: 'Amministratore ATS',
-	ats_coordinatore: 'Coordinatore ATS',
-	ufficio_di_piano: 'Ufficio di piano',
-	comune: 'Comune'
-};
