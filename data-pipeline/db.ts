@@ -1,5 +1,19 @@
 /** A thin seam over @duckdb/node-api: open an in-memory database, run SQL with parameters. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+/**
+ * DuckDB's own default is 80% of RAM: at national scale the generator grew past 13 GB on a
+ * shared 24 GB machine. Default: `PIPELINE_DUCKDB_MEMORY` (any DuckDB size, e.g. `3GB`), else
+ * 20% of physical memory; past it DuckDB spills to its temp directory.
+ */
+export function defaultMemoryLimit(): string {
+	const env = process.env.PIPELINE_DUCKDB_MEMORY;
+	if (env) return env;
+	return `${Math.max(512, Math.floor((totalmem() * 0.2) / 2 ** 20))}MB`;
+}
 
 export interface Db {
 	/** Runs a statement (or several, without parameters). */
@@ -11,12 +25,16 @@ export interface Db {
 	close(): void;
 }
 
-/** Opens an in-memory DuckDB with a temp directory for spilling. */
+/**
+ * Opens an in-memory DuckDB bounded to `memoryLimit` (default: defaultMemoryLimit()) that
+ * spills to `tempDir` (default: a fresh folder under the OS temp dir, removed on close).
+ */
 export async function openDb(opts: { threads?: number; memoryLimit?: string; tempDir?: string } = {}): Promise<Db> {
 	const config: Record<string, string> = {};
 	if (opts.threads) config.threads = String(opts.threads);
-	if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
-	if (opts.tempDir) config.temp_directory = opts.tempDir;
+	config.memory_limit = opts.memoryLimit ?? defaultMemoryLimit();
+	const ownTemp = opts.tempDir ? undefined : mkdtempSync(join(tmpdir(), 'pipeline-duckdb-'));
+	config.temp_directory = opts.tempDir ?? ownTemp!;
 	const instance = await DuckDBInstance.create(':memory:', config);
 	const conn: DuckDBConnection = await instance.connect();
 	const trace = process.env.PIPELINE_SQL_TRACE === '1';
@@ -64,6 +82,7 @@ export async function openDb(opts: { threads?: number; memoryLimit?: string; tem
 		close() {
 			conn.closeSync();
 			instance.closeSync();
+			if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });
 		}
 	};
 }
