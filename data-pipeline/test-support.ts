@@ -1,8 +1,9 @@
 /** Fixtures made by code for the pipeline tests: a tiny territory world, microdata rows, the CLI. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 import { makeRegistry, type Comune, type ComuniJsonEntry, type Registry } from './registry.ts';
 
 const WORLD: [string, string, string, string, string, number][] = [
@@ -77,8 +78,16 @@ export function household(month: string, measure: string, comune: string, id: nu
 	};
 }
 
+/** A fresh folder under the OS temp dir, removed when the test (or, from a describe body, the suite) ends. */
 export function tempDir(prefix = 'pipeline-test-'): string {
-	return mkdtempSync(join(tmpdir(), prefix));
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	const remove = () => rmSync(dir, { recursive: true, force: true });
+	try {
+		onTestFinished(remove);
+	} catch {
+		afterAll(remove);
+	}
+	return dir;
 }
 
 /** Runs the CLI in a child process (Node 24 from node_modules). */
