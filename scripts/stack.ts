@@ -2,12 +2,13 @@
  * The running system for the demo and the end-to-end tests: the accreditation registry of
  * the demo identities, the identity provider and the gateway serving the app and extracts.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startGateway, type GatewayAppConfig } from '../gateway/server.ts';
 import { demoIdentities, demoRegistry, listed, type DemoIdentity, type DemoTerritories } from '../idp/demo-identities.ts';
+import { parseRegistry } from '../idp/registry.ts';
 import { startIdp } from '../idp/server.ts';
 
 export interface StackOptions {
@@ -24,6 +25,11 @@ export interface StackOptions {
 	idpPort?: number;
 	/** Access/ID token lifetime in seconds (default 300). */
 	accessTokenTTL?: number;
+	/**
+	 * An `accreditation export` file to use as it is, instead of writing the demo registry.
+	 * Its people are not listed on the login page (a real registry never is).
+	 */
+	registryFile?: string;
 }
 
 export interface Stack {
@@ -35,15 +41,18 @@ export interface Stack {
 	close(): Promise<void>;
 }
 
-/** Writes the demo registry, then starts the provider and the gateway. */
+/** Writes the demo registry (unless `registryFile` is given), then starts the provider and the gateway. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
 	const host = opts.host ?? '127.0.0.1';
 	const publicHost = opts.publicHost ?? host;
-	const identities = demoIdentities(opts.territories);
-	const registryFile = path.join(opts.varDir, 'registry.json');
 	await mkdir(opts.varDir, { recursive: true });
-	await writeFile(`${registryFile}.tmp`, JSON.stringify(demoRegistry(identities), null, '\t'));
-	await rename(`${registryFile}.tmp`, registryFile);
+	const given = opts.registryFile ? path.resolve(opts.registryFile) : null;
+	const identities = given ? registryIdentities(await readFile(given, 'utf8')) : demoIdentities(opts.territories);
+	const registryFile = given ?? path.join(opts.varDir, 'registry.json');
+	if (!given) {
+		await writeFile(`${registryFile}.tmp`, JSON.stringify(demoRegistry(identities), null, '\t'));
+		await rename(`${registryFile}.tmp`, registryFile);
+	}
 
 	// The provider must know the app's redirect URI before it starts, the gateway the issuer.
 	const appPort = opts.appPort || (await freePort(host));
@@ -56,7 +65,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 		host,
 		publicHost,
 		accessTokenTTL: opts.accessTokenTTL,
-		listed: listed(identities)
+		listed: given ? [] : listed(identities)
 	});
 	const config: GatewayAppConfig = {
 		issuer: idp.issuer,
@@ -79,6 +88,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 		identities,
 		close: () => closeBoth(gateway, idp)
 	};
+}
+
+/** The people of an `accreditation export` file; territory ids stand in for names. */
+function registryIdentities(json: string): DemoIdentity[] {
+	return parseRegistry(json).map((e) => ({ ...e, territoryName: e.territories.join(', ') }));
 }
 
 /** Stops the gateway (dropping kept-alive connections) and the provider together. */
