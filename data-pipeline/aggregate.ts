@@ -37,14 +37,34 @@ export function notApplicable(measure: string): string[] {
 
 const SUM_COLUMNS = ['nuclei', 'persone', 'cents', ...CATEGORY_COLUMNS];
 
-/** Builds `cagg` (Comune level, from `md`) and `cells` (every level) for the months given. */
-export async function aggregate(db: Db, months: string[]): Promise<{ cells: number }> {
+/** (Re)loads `mm`: each (month, measure) of `months` with a small integer `low` (cell key = tid * 65536 + low). */
+async function loadMonthMeasures(db: Db, months: string[]): Promise<void> {
 	const pairs = months.flatMap((m) =>
 		MEASURES.filter((x) => m >= MEASURE_PERIODS[x].from && (!MEASURE_PERIODS[x].to || m <= MEASURE_PERIODS[x].to!)).map((x) => [m, x])
 	);
-	// low: a small integer per (month, measure); cell key = tid * 65536 + low.
 	await db.load('month_measures', { m: 'VARCHAR', measure: 'VARCHAR', low: 'INTEGER' }, pairs.map(([m, x], i) => [m!, x!, i + 1]));
 	await db.run(`CREATE OR REPLACE TABLE mm AS SELECT strptime(m, '%Y-%m')::DATE AS month, measure, low FROM month_measures`);
+}
+
+/** `cells` from `r` (tid, low and the sums): territory attributes joined, inapplicable categories NULL. */
+function cellsSql(r: string): string {
+	const nulls = CATEGORY_COLUMNS.map((c) => {
+		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
+		return na.length ? `CASE WHEN mm.measure IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
+	}).join(', ');
+	return `CREATE OR REPLACE TABLE cells AS
+		WITH r AS (${r})
+		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, coalesce(cm.ptid, ap.ptid) AS provtid,
+			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
+			nuclei, persone, cents, ${nulls}
+		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid
+		-- an ATS inside one Provincia is also a part of it (Provincia = Σ its ATS): suppression must know
+		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`;
+}
+
+/** Builds `cagg` (Comune level, from `md`) and `cells` (every level) for the months given. */
+export async function aggregate(db: Db, months: string[]): Promise<{ cells: number }> {
+	await loadMonthMeasures(db, months);
 	const cats = CATEGORY_COLUMNS.map((c) => `count(*) FILTER (WHERE ${CATEGORY_RULES[c]})::INTEGER AS ${c}`).join(',\n\t\t\t');
 	await db.run(
 		`CREATE OR REPLACE TABLE cagg AS
@@ -63,23 +83,28 @@ export async function aggregate(db: Db, months: string[]): Promise<{ cells: numb
 	const sums = SUM_COLUMNS.map((c) => `sum(${c})${c === 'cents' ? '::BIGINT' : '::INTEGER'} AS ${c}`).join(', ');
 	const levels = ['atid', 'ptid', 'rtid'].map((k) => `SELECT ${k} AS tid, low, ${sums} FROM cc GROUP BY ${k}, low`);
 	const itTid = `(SELECT tid FROM territories WHERE territory_id = 'it')`;
-	const nulls = CATEGORY_COLUMNS.map((c) => {
-		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
-		return na.length ? `CASE WHEN mm.measure IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
-	}).join(', ');
 	await db.run(
-		`CREATE OR REPLACE TABLE cells AS
-		WITH r AS (
-			SELECT ctid AS tid, low, ${SUM_COLUMNS.join(', ')} FROM cc
+		cellsSql(`SELECT ctid AS tid, low, ${SUM_COLUMNS.join(', ')} FROM cc
 			UNION ALL ${levels.join(' UNION ALL ')}
-			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low
-		)
-		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, coalesce(cm.ptid, ap.ptid) AS provtid,
-			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
-			nuclei, persone, cents, ${nulls}
-		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid
-		-- an ATS inside one Provincia is also a part of it (Provincia = Σ its ATS): suppression must know
-		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`
+			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low`)
+	);
+	await db.run(`DROP TABLE cc; DROP TABLE cagg`);
+	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
+	return { cells: Number(n) };
+}
+
+/** The columns a finished month keeps (in the cache too): month, measure, tid, the sums and the masks. */
+export const MONTH_CELL_COLUMNS = ['month', 'measure', 'tid', ...SUM_COLUMNS, 'pm', 'sm'];
+
+/**
+ * From `monthcells` (MONTH_CELL_COLUMNS, every month of the publication, fresh or cached):
+ * `cells` and `sc` (key, pm, sm) as aggregate() and suppress() leave them, keyed afresh.
+ */
+export async function assembleCells(db: Db, months: string[]): Promise<{ cells: number }> {
+	await loadMonthMeasures(db, months);
+	await db.run(cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM monthcells m JOIN mm USING (month, measure)`));
+	await db.run(
+		`CREATE OR REPLACE TABLE sc AS SELECT m.tid::BIGINT * 65536 + mm.low AS key, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`
 	);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
 	return { cells: Number(n) };

@@ -8,20 +8,19 @@ import { join } from 'node:path';
 import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
 import { readAtsMapCsv, syntheticAtsMap, type AtsMap } from './ats-map.ts';
-import { aggregate } from './aggregate.ts';
 import { writeBoundaries } from './boundaries.ts';
+import { pruneEntries, saveInputIndex, type InputFile } from './cache.ts';
 import { compareWithPrevious, type Changes } from './changes.ts';
+import { computeMonths } from './compute.ts';
 import { openDb } from './db.ts';
 import { buildExtractTable } from './extract-table.ts';
 import { timed, type Logger } from './log.ts';
 import { lastCompleteMonth } from './months.ts';
 import { cleanLeftovers, describeFiles, ensureRoot, newVersion, prune, publish, readManifest, sha256File } from './publish.ts';
-import { listMicrodataFiles, readMicrodata } from './read-microdata.ts';
+import { listMicrodataFiles } from './read-microdata.ts';
 import type { Registry } from './registry.ts';
-import { suppress } from './suppress.ts';
 import { writeSummaries } from './summaries.ts';
 import { loadTerritories } from './territories.ts';
-import { validateMicrodata } from './validate.ts';
 import { verifyVersion } from './verify.ts';
 import { writeExtracts, type WrittenFile } from './write-extracts.ts';
 
@@ -37,6 +36,8 @@ export interface BuildOptions {
 	/** Defaults to the last complete month (months after it are rejected). */
 	lastMonth?: string;
 	log: Logger;
+	/** false (`--no-cache`): recompute every month instead of reusing unchanged ones (the cache is refreshed). */
+	cache?: boolean;
 	/** Write ATS and Comune files only for these Regioni (default: all). The demo uses it to stay fast. */
 	detailRegions?: string[];
 	/** Test hook: called after the version is written and verified, before the manifest switch. */
@@ -52,6 +53,10 @@ export interface BuildReport {
 	files: number;
 	bytes: number;
 	suppressed: { primary: number; secondary: number };
+	/** Months computed from the inputs in this run; the others came from the month cache. */
+	recomputedMonths: string[];
+	/** Household-months read and validated in this run. */
+	householdsRead: number;
 	changes: Changes;
 	pruned: string[];
 	seconds: Record<string, number>;
@@ -73,13 +78,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 	const staging = join(opts.out, `.staging-${version}`);
 	try {
 		const territories = await loadTerritories(db, opts.registry, ats);
-		await readMicrodata(db, files);
-		const [checked, tv] = await timed(() => validateMicrodata(db, opts.lastMonth ?? lastCompleteMonth()));
-		log.stage('validate', `${files.length} files, ${checked.rows.toLocaleString('en')} household-months, ${checked.months[0]} … ${checked.months.at(-1)}`, (seconds.validate = tv));
-		const [agg, ta] = await timed(() => aggregate(db, checked.months));
-		log.stage('aggregate', `${territories.length.toLocaleString('en')} territories × ${checked.months.length} months → ${agg.cells.toLocaleString('en')} rows`, (seconds.aggregate = ta));
-		const [sup, ts] = await timed(() => suppress(db));
-		log.stage('suppress', `${sup.primaryCells.toLocaleString('en')} primary, ${sup.secondaryCells.toLocaleString('en')} secondary cells (${sup.passes} passes)`, (seconds.suppress = ts));
+		const checked = await computeMonths(db, { root: opts.out, files, registry: opts.registry, ats, lastMonth: opts.lastMonth ?? lastCompleteMonth(), useCache: opts.cache ?? true, log, seconds });
+		saveInputIndex(opts.out, checked.inputs);
 		const [written, tw] = await timed(async () => {
 			await buildExtractTable(db);
 			const extracts = await writeExtracts(db, staging, opts.detailRegions);
@@ -87,7 +87,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
 			return { extracts, summaries, geo };
 		});
-		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, files);
+		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
 		log.stage('write', `${written.extracts.length} extracts, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`, (seconds.write = tw));
 		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
@@ -96,6 +96,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		await opts.beforePublish?.();
 		publish(opts.out, staging, manifest);
 		const pruned = opts.keep ? prune(opts.out, opts.keep, version) : [];
+		pruneEntries(opts.out, checked.entries);
 		seconds.total = (performance.now() - t0) / 1000;
 		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
 		log.stage('publish', `version ${version}${pruned.length ? `, pruned ${pruned.join(', ')}` : ''}`, seconds.total);
@@ -103,11 +104,13 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			version,
 			months: { from: checked.months[0]!, to: checked.months.at(-1)!, count: checked.months.length },
 			territories: territories.length,
-			households: checked.rows,
+			households: checked.households,
+			householdsRead: checked.rowsRead,
+			recomputedMonths: checked.recomputed,
 			rows: Number(rows),
 			files: manifest.files.length,
 			bytes,
-			suppressed: { primary: sup.primaryCells, secondary: sup.secondaryCells },
+			suppressed: checked.suppressed,
 			changes,
 			pruned,
 			seconds
@@ -139,7 +142,7 @@ function makeManifest(
 	months: string[],
 	staging: string,
 	written: { extracts: WrittenFile[]; summaries: WrittenFile[]; geo: WrittenFile[] },
-	inputFiles: string[]
+	inputFiles: InputFile[]
 ): Manifest {
 	const parentOf = new Map<string, string | null>();
 	for (const c of opts.registry.comuni) {
@@ -153,7 +156,7 @@ function makeManifest(
 		...written.geo.map((f) => ({ path: f.path, scope: 'it', within: [], kind: 'boundaries' as const, rows: f.rows }))
 	];
 	const microdataHash = createHash('sha256');
-	for (const f of inputFiles) microdataHash.update(sha256File(f));
+	for (const f of inputFiles) microdataHash.update(f.sha256);
 	return {
 		schema_version: 1,
 		version,

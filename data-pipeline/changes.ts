@@ -13,28 +13,32 @@ export interface Changes {
 	previous: string | null;
 	newMonths: string[];
 	revisedRows: number;
+	/** Published cells (row × column, flags included) that differ in the revised rows. */
+	revisedCells: number;
 	revisedMonths: string[];
 }
 
 /** Compares the `extract` table with the previous version (italia + regione files cover every territory). */
 export async function compareWithPrevious(db: Db, root: string, previous: Manifest | null): Promise<Changes> {
-	if (!previous) return { previous: null, newMonths: [], revisedRows: 0, revisedMonths: [] };
+	if (!previous) return { previous: null, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
 	const paths = previous.files
 		.filter((f) => f.kind === 'extract' && (f.scope === 'it' || /^r:/.test(f.scope)))
 		.map((f) => join(root, f.path))
 		.filter((p) => existsSync(p));
-	if (!paths.length) return { previous: previous.version, newMonths: [], revisedRows: 0, revisedMonths: [] };
+	if (!paths.length) return { previous: previous.version, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
 	await db.run(`CREATE OR REPLACE TEMP TABLE prev AS SELECT DISTINCT * FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true)`);
 	const newMonths = await db.all<{ m: string }>(`SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM extract EXCEPT SELECT DISTINCT strftime(month, '%Y-%m') FROM prev ORDER BY m`);
 	const values = EXTRACT_COLUMNS.filter((c) => !['territory_id', 'month', 'measure'].includes(c.name)).map((c) => `n.${c.name} IS DISTINCT FROM p.${c.name}`);
-	const revised = await db.all<{ m: string; n: bigint }>(
-		`SELECT strftime(n.month, '%Y-%m') AS m, count(*) AS n FROM extract n JOIN prev p USING (territory_id, month, measure)
+	const revised = await db.all<{ m: string; n: bigint; cells: bigint }>(
+		`SELECT strftime(n.month, '%Y-%m') AS m, count(*) AS n, sum(${values.map((v) => `(${v})::INTEGER`).join(' + ')}) AS cells
+		FROM extract n JOIN prev p USING (territory_id, month, measure)
 		WHERE ${values.join(' OR ')} GROUP BY m ORDER BY m`
 	);
 	return {
 		previous: previous.version,
 		newMonths: newMonths.map((r) => r.m),
 		revisedRows: revised.reduce((s, r) => s + Number(r.n), 0),
+		revisedCells: revised.reduce((s, r) => s + Number(r.cells), 0),
 		revisedMonths: revised.map((r) => r.m)
 	};
 }

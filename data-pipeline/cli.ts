@@ -15,7 +15,7 @@ import { verifyPublished } from './verify.ts';
 
 const USAGE = `Usage:
   npm run pipeline -- generate --out DIR [--from YYYY-MM] [--to YYYY-MM] [--scale F] [--seed N] [--calibrate CSV] [--single-file]
-  npm run pipeline -- build --microdata DIR --out EXTRACTS_DIR [--ats-map CSV] [--boundaries TOPOJSON] [--keep N] [--synthetic] [--registry JSON] [--last-month YYYY-MM]
+  npm run pipeline -- build --microdata DIR --out EXTRACTS_DIR [--ats-map CSV] [--boundaries TOPOJSON] [--keep N] [--synthetic] [--registry JSON] [--last-month YYYY-MM] [--no-cache]
   npm run pipeline -- verify EXTRACTS_DIR`;
 
 class UsageError extends Error {}
@@ -41,11 +41,11 @@ async function main(argv: string[]): Promise<void> {
 		const r = await generate({ out: values.out, registry, from: month(values.from, FIRST_MONTH, '--from'), to: month(values.to, lastCompleteMonth(), '--to'), scale, seed, calibration, singleFile: values['single-file'], log });
 		log.stage('generate', `${r.months} months, ${r.rows.toLocaleString('en')} household-months, ${r.files.length} files, ${Math.round(r.rows / r.seconds).toLocaleString('en')} rows/s`, r.seconds);
 	} else if (command === 'build') {
-		const { values } = parseArgs({ args: rest, options: { microdata: { type: 'string' }, out: { type: 'string' }, 'ats-map': { type: 'string' }, boundaries: { type: 'string' }, keep: { type: 'string' }, synthetic: { type: 'boolean' }, registry: { type: 'string' }, 'last-month': { type: 'string' } } });
+		const { values } = parseArgs({ args: rest, options: { microdata: { type: 'string' }, out: { type: 'string' }, 'ats-map': { type: 'string' }, boundaries: { type: 'string' }, keep: { type: 'string' }, synthetic: { type: 'boolean' }, registry: { type: 'string' }, 'last-month': { type: 'string' }, 'no-cache': { type: 'boolean' } } });
 		if (!values.microdata || !values.out) throw new UsageError('build needs --microdata DIR and --out EXTRACTS_DIR');
 		const keep = values.keep === undefined ? undefined : Number(values.keep);
 		if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new UsageError('--keep must be an integer ≥ 1');
-		const report = await build({ microdata: values.microdata, out: values.out, registry: values.registry ? loadRegistryFile(values.registry) : loadComuniJson(), atsMap: values['ats-map'], boundaries: values.boundaries, keep, syntheticMicrodata: values.synthetic, lastMonth: values['last-month'] ? month(values['last-month'], '', '--last-month') : undefined, log });
+		const report = await build({ microdata: values.microdata, out: values.out, registry: values.registry ? loadRegistryFile(values.registry) : loadComuniJson(), atsMap: values['ats-map'], boundaries: values.boundaries, keep, syntheticMicrodata: values.synthetic, lastMonth: values['last-month'] ? month(values['last-month'], '', '--last-month') : undefined, cache: !values['no-cache'], log });
 		log.info(formatBuildReport(report));
 	} else if (command === 'verify') {
 		const dir = rest[0];

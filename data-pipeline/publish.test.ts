@@ -45,7 +45,7 @@ describe('publication is atomic', () => {
 		expect(r.stderr).toContain('new months 2024-02');
 		const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
 		expect(manifest.period).toEqual({ from: '2024-01', to: '2024-02' });
-		expect(readdirSync(out).sort()).toEqual([manifest.version, 'manifest.json']);
+		expect(readdirSync(out).sort()).toEqual(['.cache', manifest.version, 'manifest.json']);
 		await expect(verifyPublished(out)).resolves.toMatchObject({ version: manifest.version });
 	});
 });

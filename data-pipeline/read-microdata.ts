@@ -41,11 +41,19 @@ function castCsv(name: string, type: string): string {
 	return `try_cast(nullif(${col}, '') AS ${type})`;
 }
 
-/** Creates view `md` over all files; throws InputError on structural faults. */
+// Names of the per-file CSV tables stay unique when a build reads twice.
+let seq = 0;
+
+/**
+ * Creates view `md` over all files; throws InputError on structural faults. Parquet files are
+ * read by one multi-file scan (parallel across files), CSV files each through its own table.
+ */
 export async function readMicrodata(db: Db, files: string[]): Promise<void> {
 	const problems: Problem[] = [];
 	const selects: string[] = [];
-	for (const [k, file] of files.entries()) {
+	const parquet: string[] = [];
+	for (const file of files) {
+		const k = seq++;
 		const name = basename(file);
 		const isCsv = /\.csv$/i.test(file);
 		const src = isCsv
@@ -90,10 +98,16 @@ export async function readMicrodata(db: Db, files: string[]): Promise<void> {
 			for (const u of unparsable) problems.push({ kind: 'unparseable value', file: name, row: Number(u.line), field: u.fields.join(', '), message: 'not a valid value of the column type' });
 			selects.push(`SELECT ${sqlString(name)} AS file, "line" AS row, ${cols} FROM csv_${k}`);
 		} else {
-			const cols = MICRODATA_COLUMNS.map((c) => (c.type === 'DATE' ? `CAST(${c.name} AS DATE) AS ${c.name}` : `${c.name}`)).join(', ');
-			selects.push(`SELECT ${sqlString(name)} AS file, file_row_number + 1 AS row, ${cols} FROM ${src}`);
+			parquet.push(file);
 		}
 	}
 	if (problems.length) throw new InputError(problems);
+	if (parquet.length) {
+		const cols = MICRODATA_COLUMNS.map((c) => (c.type === 'DATE' ? `CAST(${c.name} AS DATE) AS ${c.name}` : `${c.name}`)).join(', ');
+		selects.push(
+			`SELECT parse_filename(filename) AS file, file_row_number + 1 AS row, ${cols}
+			FROM read_parquet([${parquet.map(sqlString).join(', ')}], filename = true, file_row_number = true, union_by_name = true)`
+		);
+	}
 	await db.run(`CREATE OR REPLACE VIEW md AS ${selects.join('\nUNION ALL\n')}`);
 }

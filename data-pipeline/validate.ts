@@ -37,8 +37,11 @@ function rules(lastMonth: string): [string, string, string, string][] {
 	];
 }
 
-/** Checks every row; throws InputError listing the problems. */
-export async function validateMicrodata(db: Db, lastMonth: string): Promise<{ rows: number; months: string[] }> {
+/**
+ * Checks every row of `md`; throws InputError listing the problems. `otherMonths`: months of
+ * the publication not in `md` (already validated, from the cache), for the gap check.
+ */
+export async function validateMicrodata(db: Db, lastMonth: string, otherMonths: string[] = []): Promise<{ rows: number; months: string[] }> {
 	const rs = rules(lastMonth);
 	const structs = rs.map(([kind, field, cond, msg]) => `CASE WHEN coalesce(${cond}, false) THEN {'kind': '${kind}', 'field': '${field}', 'message': ${msg}} END`);
 	const any = rs.map(([, , cond]) => `coalesce(${cond}, false)`).join(' OR ');
@@ -77,12 +80,18 @@ export async function validateMicrodata(db: Db, lastMonth: string): Promise<{ ro
 		problems.push({ kind: 'duplicate household-month', field: 'household_id', message: `household ${d.household_id}, ${d.measure} ${d.month}: ${d.n} rows (${d.places})`, count: i === dup.length - 1 ? Number(d.total) - i : 1 })
 	);
 	if (problems.length) throw new InputError(problems);
-	const [{ rows, lo, hi }] = await db.all<{ rows: bigint; lo: string | null; hi: string | null }>(
-		`SELECT count(*) AS rows, strftime(min(month), '%Y-%m') AS lo, strftime(max(month), '%Y-%m') AS hi FROM md`
-	);
+	const perMonth = await db.all<{ m: string; n: bigint }>(`SELECT strftime(month, '%Y-%m') AS m, count(*) AS n FROM md GROUP BY m`);
+	const rows = perMonth.reduce((s, r) => s + Number(r.n), 0);
+	return { rows, months: checkMonths([...perMonth.map((r) => r.m), ...otherMonths]) };
+}
+
+/** The publication's months, first to last; throws when there are none or one is missing in between. */
+export function checkMonths(monthsPresent: string[]): string[] {
+	const present = new Set(monthsPresent);
+	const sorted = [...present].sort();
+	const [lo, hi] = [sorted[0], sorted.at(-1)];
 	if (!lo || !hi) throw new InputError([{ kind: 'missing input', message: 'the microdata have no rows' }]);
-	const present = new Set((await db.all<{ m: string }>(`SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM md`)).map((r) => r.m));
 	const gaps = monthRange(lo, hi).filter((m) => !present.has(m));
 	if (gaps.length) throw new InputError(gaps.map((m) => ({ kind: 'missing month', field: 'month', message: `no household paid in ${m} (between ${lo} and ${hi})` })));
-	return { rows: Number(rows), months: monthRange(lo, hi) };
+	return monthRange(lo, hi);
 }
