@@ -16,18 +16,40 @@ export interface InteractionTime {
 }
 
 /** What the page does for one step: change a labelled select, or click an element. */
-type Action = { select: string; option: number } | { click: string; nth?: number } | { link: string };
+export type Action = { select: string; option: number } | { click: string; nth?: number } | { link: string };
 
 const QUIET_MS = 300;
 const MAX_MS = 10_000;
 
-/** Installs the DOM observer in the current document (idempotent). */
+/**
+ * Installs the DOM observer in the current document (idempotent). Besides the last mutation it
+ * records when the frame that shows it has been painted: a task queued from the next
+ * animation frame runs after that frame's style, layout and paint, so a step ends when its
+ * numbers are on screen, not when the DOM was last touched.
+ */
 async function installObserver(page: Page): Promise<void> {
 	await page.evaluate(() => {
-		const w = window as unknown as { __benchLast?: number };
+		const w = window as unknown as { __benchLast?: number; __benchPainted?: number };
 		if (w.__benchLast !== undefined) return;
 		w.__benchLast = 0;
-		new MutationObserver(() => (w.__benchLast = performance.now())).observe(document.body, {
+		w.__benchPainted = 0;
+		let pending = false;
+		const frame = () => {
+			pending = true;
+			requestAnimationFrame(() => {
+				const frameStart = performance.now();
+				setTimeout(() => {
+					pending = false;
+					// A mutation after this frame began is shown by a later frame.
+					if ((w.__benchLast ?? 0) > frameStart) frame();
+					else w.__benchPainted = performance.now();
+				});
+			});
+		};
+		new MutationObserver(() => {
+			w.__benchLast = performance.now();
+			if (!pending) frame();
+		}).observe(document.body, {
 			subtree: true,
 			childList: true,
 			attributes: true,
@@ -37,16 +59,17 @@ async function installObserver(page: Page): Promise<void> {
 }
 
 /**
- * Does `action` in the page and returns ms to the last DOM mutation it caused, or null when the
- * control is missing or nothing changed.
+ * Does `action` in the page and returns ms to the paint of the last DOM mutation it caused, or
+ * null when the control is missing or nothing changed.
  */
-async function timeAction(page: Page, action: Action): Promise<{ ms: number; queryMs: number } | null> {
+export async function timeAction(page: Page, action: Action): Promise<{ ms: number; queryMs: number } | null> {
 	await installObserver(page);
 	const t0 = await page.evaluate((a: Action) => {
-		const w = window as unknown as { __benchLast: number };
+		const w = window as unknown as { __benchLast: number; __benchPainted: number };
 		const labelled = (text: string) =>
 			[...document.querySelectorAll('label')].find((l) => l.textContent?.trim().startsWith(text))?.querySelector('select') ?? null;
 		w.__benchLast = 0;
+		w.__benchPainted = 0;
 		const start = performance.now();
 		if ('select' in a) {
 			const sel = labelled(a.select);
@@ -67,21 +90,19 @@ async function timeAction(page: Page, action: Action): Promise<{ ms: number; que
 	const deadline = Date.now() + MAX_MS;
 	for (;;) {
 		await new Promise((r) => setTimeout(r, 50));
-		const { last, now, queryMs } = await page.evaluate((start) => {
+		const { last, painted, now, queryMs } = await page.evaluate((start) => {
+			const w = window as unknown as { __benchLast: number; __benchPainted: number };
 			const queries = performance.getEntriesByType('measure').filter((m) => /^cruscotto:.*query/.test(m.name) && m.startTime >= start);
-			return {
-				last: (window as unknown as { __benchLast: number }).__benchLast,
-				now: performance.now(),
-				queryMs: queries.reduce((s, m) => s + m.duration, 0)
-			};
+			return { last: w.__benchLast, painted: w.__benchPainted, now: performance.now(), queryMs: queries.reduce((s, m) => s + m.duration, 0) };
 		}, t0);
-		if (last > 0 && (now - last >= QUIET_MS || Date.now() > deadline)) return { ms: last - t0, queryMs };
+		const shown = painted >= last ? painted : 0;
+		if (last > 0 && ((shown > 0 && now - last >= QUIET_MS) || Date.now() > deadline)) return { ms: (shown || last) - t0, queryMs };
 		if (Date.now() > deadline) return null;
 	}
 }
 
-/** The sequence (≥ 20 steps) on Confronto; a step whose control is missing is logged and skipped. */
-const CONFRONTO: [string, Action][] = [
+/** The sequence (≥ 20 steps) on Confronto: indicator, measure, sort, select, month, ranking, level, drill, view; a step whose control is missing is logged and skipped. */
+export const CONFRONTO: [string, Action][] = [
 	['indicatore 2', { select: 'Indicatore', option: 1 }],
 	['indicatore 3', { select: 'Indicatore', option: 2 }],
 	['indicatore 4', { select: 'Indicatore', option: 3 }],
@@ -103,7 +124,9 @@ const CONFRONTO: [string, Action][] = [
 	['mese di un anno prima', { select: 'Mese', option: 12 }],
 	['classifica bassa', { select: 'Classifica', option: 1 }],
 	['confronta ATS', { select: 'Confronta', option: 1 }],
-	['confronta Comuni', { select: 'Confronta', option: 0 }],
+	// Drill-down: an ATS's own Confronto, then back to the Regione (Comuni) through the breadcrumb.
+	['apri un ATS', { click: 'table[data-table="confronto"] tbody th a' }],
+	['torna alla Regione', { click: 'nav[aria-label="Percorso territoriale"] a[data-territory-crumb]' }],
 	['indicatore 5', { select: 'Indicatore', option: 4 }],
 	['vista Andamento', { link: 'Andamento' }],
 	['vista Confronto', { link: 'Confronto' }]
