@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
+import { get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../contracts/manifest.ts';
@@ -159,5 +162,45 @@ describe('scope', () => {
 		await writeFile(tmp, JSON.stringify(manifest));
 		await rename(tmp, path.join(extractsDir, 'manifest.json'));
 		expect((await get(file, t)).status).toBe(200);
+	});
+});
+
+describe('compressed JSON extracts', () => {
+	/** A raw GET (fetch would decode the body and hide the encoding). */
+	const raw = (p: string, headers: Record<string, string>) =>
+		new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+			httpGet(base + p, { headers }, (res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+			}).on('error', reject);
+		});
+	const summary = () => manifest.files.find((f) => f.kind === 'summary')!;
+
+	test('a summary comes brotli-compressed when accepted, still private, immutable and checked', async () => {
+		const auth = { authorization: `Bearer ${await token(['a:X05001'], 'ats_amministratore')}` };
+		const file = summary();
+		const br = await raw(`/extracts/${file.path}`, { ...auth, 'accept-encoding': 'gzip, br' });
+		expect(br.status).toBe(200);
+		expect(br.headers['content-encoding']).toBe('br');
+		expect(br.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+		expect(br.headers.vary).toMatch(/Authorization.*Accept-Encoding/);
+		expect(createHash('sha256').update(brotliDecompressSync(br.body)).digest('hex')).toBe(file.sha256);
+		// Revalidation of the compressed representation, and the identity one for other clients and ranges.
+		expect((await raw(`/extracts/${file.path}`, { ...auth, 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) })).status).toBe(304);
+		for (const headers of [{ 'accept-encoding': 'identity' }, { 'accept-encoding': 'br', range: 'bytes=0-9' }]) {
+			const plain = await raw(`/extracts/${file.path}`, { ...auth, ...headers });
+			expect(plain.headers['content-encoding']).toBeUndefined();
+			expect(plain.headers.etag).not.toBe(br.headers.etag);
+		}
+		// Compression changes nothing about who may read it.
+		expect((await raw(`/extracts/${file.path}`, { 'accept-encoding': 'br' })).status).toBe(401);
+		expect((await raw(`/extracts/${file.path}`, { authorization: `Bearer ${await token(['c:015146'])}`, 'accept-encoding': 'br' })).status).toBe(403);
+	});
+
+	test('Parquet extracts are sent as they are (already compressed)', async () => {
+		const res = await raw(atsFile, { authorization: `Bearer ${await token(['a:X05001'], 'ats_amministratore')}`, 'accept-encoding': 'br' });
+		expect(res.status).toBe(200);
+		expect(res.headers['content-encoding']).toBeUndefined();
 	});
 });

@@ -130,16 +130,17 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		}
 		if (rel.length === 1 && rel[0] === 'manifest.json') {
 			if (!access.accredited) return forbidden(res);
-			const body = JSON.stringify(filterManifest(current.manifest, access));
 			// A Regione's manifest is ~0.7 MB of JSON on the first view's path: brotli quality 1 makes it
 			// ~150 KB in ~7 ms (higher qualities gain 1% for 2-40x the time).
 			const br = accepts(req.headers['accept-encoding'] ?? '', 'br');
 			const etag = `"${current.key}-${hashTerritories(access.territories)}${br ? '-br' : ''}"`;
 			const headers = { 'content-type': 'application/json', 'cache-control': 'private, no-cache', vary: 'Authorization, Accept-Encoding', etag };
+			// Revalidation (every page load) answers before filtering and serialising the manifest.
 			if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
 				res.writeHead(304, { 'cache-control': headers['cache-control'], vary: headers.vary, etag }).end();
 				return;
 			}
+			const body = JSON.stringify(filterManifest(current.manifest, access));
 			const sent = br ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }) : Buffer.from(body);
 			res.writeHead(200, { ...headers, ...(br ? { 'content-encoding': 'br' } : {}), 'content-length': sent.length });
 			res.end(req.method === 'HEAD' ? undefined : sent);
@@ -153,11 +154,15 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 			res.writeHead(404, { ...TEXT, 'cache-control': 'no-store' }).end('Not found');
 			return;
 		}
+		// A compressed sibling only for whole-file requests: a range applies to the identity bytes.
+		const br = cached.br && !req.headers.range && accepts(req.headers['accept-encoding'] ?? '', 'br');
+		if (cached.br) res.setHeader('vary', 'Authorization, Accept-Encoding');
 		await sendFile(req, res, cached.resolved, {
 			contentType: contentTypeOf(cached.resolved.file),
 			cacheControl: EXTRACT_IMMUTABLE,
-			etag: `"${decision.file.sha256}"`,
-			body: cached.body
+			etag: `"${decision.file.sha256}${br ? '-br' : ''}"`,
+			body: br ? cached.br : cached.body,
+			headers: br ? { 'content-encoding': 'br' } : undefined
 		});
 	}
 
