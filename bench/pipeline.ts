@@ -1,61 +1,141 @@
 /**
- * Pipeline benchmark: generate and build at national scale (~1.2M households a month).
- * `benchPipeline()` is called by bench/run.ts; `npx node bench/pipeline.ts [--scale F] [--history]`
- * runs it alone. Heavy: run rarely on the shared 2-core machine.
+ * Pipeline benchmark at national scale (~1.2M households a month), each step in its own
+ * process (bench/pipeline-step.ts) so its peak RSS is measured alone:
+ *
+ * (a) 12 months: generate (fresh), build without cache, then add the next month (incremental);
+ * (b) the whole history 2019-04 → last complete month: build the history up to the month
+ *     before without cache, add the last month (incremental: the production case), then
+ *     rebuild all of it without cache.
+ *
+ * The history's microdata are generated once into `var/bench-microdata/scale-<F>/`
+ * (or `$PIPELINE_BENCH_MICRODATA`) and reused; only missing months are generated.
+ * `npx node bench/pipeline.ts [--scale F] [--history] [--verbose]` runs it alone. Heavy.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from '../data-pipeline/build.ts';
-import { generate } from '../data-pipeline/generate.ts';
-import { consoleLogger, silentLogger, type Logger } from '../data-pipeline/log.ts';
-import { addMonths, FIRST_MONTH, lastCompleteMonth } from '../data-pipeline/months.ts';
-import { loadComuniJson } from '../data-pipeline/registry.ts';
+import type { Logger } from '../data-pipeline/log.ts';
+import { addMonths, FIRST_MONTH, lastCompleteMonth, monthRange } from '../data-pipeline/months.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface BenchPipelineOptions {
 	/** Fraction of the national volume (1 = ~1.2M households a month). */
 	scale?: number;
-	/** Also run the whole history 2019-04 → last month (slow). */
+	/** Also run the whole history 2019-04 → last month. */
 	history?: boolean;
 	log?: Logger;
+	/** Print each step's stage lines. */
+	verbose?: boolean;
 }
 
-/** Returns seconds and rows/s of each step, flat, for bench/run.ts. */
+interface StepResult {
+	seconds: number;
+	peakRssMb: number;
+	memoryLimit: string;
+	rows?: number;
+	households?: number;
+	householdsRead?: number;
+	recomputed?: number;
+	months?: number;
+	bytes?: number;
+	stages?: Record<string, number>;
+}
+
+function step(args: Record<string, unknown>, say: (s: string) => void): StepResult {
+	const out = execFileSync(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bench/pipeline-step.ts'), JSON.stringify(args)], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', args.verbose ? 'inherit' : 'pipe'],
+		maxBuffer: 64 * 2 ** 20
+	});
+	const r = JSON.parse(out.trim().split('\n').at(-1)!) as StepResult;
+	say(`${args.step} ${args.out}: ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB${r.stages ? `, stages ${Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}` : ''}`);
+	return r;
+}
+
+/** The history's microdata folder, with every month FIRST_MONTH … last; generates what is missing. */
+function ensureHistory(scale: number, last: string, say: (s: string) => void, verbose: boolean): { dir: string; generate?: StepResult } {
+	const dir = process.env.PIPELINE_BENCH_MICRODATA ?? join(ROOT, 'var', 'bench-microdata', `scale-${scale}`);
+	mkdirSync(dir, { recursive: true });
+	const record = join(dir, 'generate.json');
+	const missing = monthRange(FIRST_MONTH, last).filter((m) => !existsSync(join(dir, `${m}.parquet`)));
+	if (missing.length) {
+		say(`generating ${missing.length} months of microdata into ${dir} (once; several minutes at scale 1)`);
+		// months are independent for a seed: generating a sub-range gives the same files
+		const g = step({ step: 'generate', out: dir, from: missing[0], to: missing.at(-1), scale, seed: 7, verbose }, say);
+		if (missing.length === monthRange(FIRST_MONTH, last).length) writeFileSync(record, JSON.stringify({ ...g, to: last }));
+		return { dir, generate: g };
+	}
+	return { dir, generate: existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as StepResult) : undefined };
+}
+
+/** `4700MB`, `4GB`, `4GiB` → MB. */
+function toMb(limit: string): number {
+	const m = /^([\d.]+)\s*([KMGT]i?B)$/i.exec(limit.trim());
+	if (!m) return 0;
+	const unit = m[2]!.toUpperCase().replace('I', '');
+	return Math.round(Number(m[1]) * { KB: 1 / 1024, MB: 1, GB: 1024, TB: 1024 ** 2 }[unit]!);
+}
+
+/** A microdata folder of symlinks to `months` of the history. */
+function subset(history: string, dir: string, months: string[]): string {
+	mkdirSync(dir, { recursive: true });
+	for (const m of months) if (!existsSync(join(dir, `${m}.parquet`))) symlinkSync(join(history, `${m}.parquet`), join(dir, `${m}.parquet`));
+	return dir;
+}
+
+/** Seconds, rows/s and peak RSS (MB) of each step, flat, for bench/run.ts. */
 export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Record<string, number>> {
 	const scale = opts.scale ?? 1;
-	const log = opts.log ?? silentLogger;
-	const registry = loadComuniJson();
+	const say = (s: string) => opts.log?.info(`pipeline: ${s}`);
+	const verbose = opts.verbose ?? false;
 	const work = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
 	const out: Record<string, number> = {};
+	const put = (prefix: string, r: StepResult, rows?: number) => {
+		out[`${prefix}_s`] = r.seconds;
+		if (rows) out[`${prefix}_rows_per_s`] = Math.round(rows / r.seconds);
+		out[`${prefix}_peak_rss_mb`] = r.peakRssMb;
+	};
 	try {
 		const last = lastCompleteMonth();
-		const run = async (name: string, from: string, to: string) => {
-			const md = join(work, `${name}-md`);
-			const g = await generate({ out: md, registry, from, to, scale, seed: 7, log });
-			out[`${name}_generate_s`] = g.seconds;
-			out[`${name}_generate_rows_per_s`] = Math.round(g.rows / g.seconds);
-			const ex = join(work, `${name}-extracts`);
-			const b = await build({ microdata: md, out: ex, registry, syntheticMicrodata: true, lastMonth: last, log });
-			out[`${name}_households`] = b.households;
-			out[`${name}_build_s`] = b.seconds.total ?? 0;
-			out[`${name}_build_rows_per_s`] = Math.round(b.households / (b.seconds.total ?? 1));
-			out[`${name}_bytes`] = b.bytes;
-			return { md, ex };
-		};
-		// (a) 12 months, then the time to add one month to that publication
+		const hist = ensureHistory(scale, last, say, verbose);
+
+		// (a) 12 months, then the next month added to that publication
 		const first = addMonths(last, -12);
-		const a = await run('months12', first, addMonths(last, -1));
-		const extra = join(work, 'extra');
-		await generate({ out: extra, registry, from: last, to: last, scale, seed: 7, log });
-		mkdirSync(a.md, { recursive: true });
-		for (const f of readdirSync(extra)) copyFileSync(join(extra, f), join(a.md, f));
-		const t = performance.now();
-		await build({ microdata: a.md, out: a.ex, registry, syntheticMicrodata: true, lastMonth: last, log });
-		out.add_one_month_s = (performance.now() - t) / 1000;
-		rmSync(a.md, { recursive: true, force: true });
+		const m12 = join(work, 'months12-md');
+		const g = step({ step: 'generate', out: m12, from: first, to: addMonths(last, -1), scale, seed: 7, verbose }, say);
+		put('months12_generate', g, g.rows);
+		const ex12 = join(work, 'months12-extracts');
+		const b = step({ step: 'build', microdata: m12, out: ex12, lastMonth: last, cache: false, verbose }, say);
+		out.duckdb_memory_limit_mb = toMb(b.memoryLimit);
+		out.months12_households = b.households!;
+		put('months12_build', b, b.households);
+		out.months12_bytes = b.bytes!;
+		subset(hist.dir, m12, [last]);
+		put('months12_add_one_month', step({ step: 'build', microdata: m12, out: ex12, lastMonth: last, verbose }, say));
+		rmSync(work, { recursive: true, force: true });
+		mkdirSync(work);
+
 		// (b) the whole history
-		if (opts.history) await run('history', FIRST_MONTH, last);
+		if (opts.history) {
+			if (hist.generate?.rows) put('history_generate', hist.generate, hist.generate.rows);
+			const md = subset(hist.dir, join(work, 'history-md'), monthRange(FIRST_MONTH, addMonths(last, -1)));
+			const ex = join(work, 'history-extracts');
+			put('history_before_last_build', step({ step: 'build', microdata: md, out: ex, lastMonth: last, cache: false, verbose }, say));
+			subset(hist.dir, md, [last]);
+			const add = step({ step: 'build', microdata: md, out: ex, lastMonth: last, verbose }, say);
+			put('add_one_month', add);
+			out.add_one_month_recomputed_months = add.recomputed!;
+			const full = step({ step: 'build', microdata: md, out: ex, lastMonth: last, cache: false, verbose }, say);
+			out.history_months = full.months!;
+			out.history_households = full.households!;
+			put('history_build', full, full.households);
+			out.history_bytes = full.bytes!;
+		}
 		return out;
 	} finally {
 		rmSync(work, { recursive: true, force: true });
@@ -63,7 +143,8 @@ export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Re
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-	const { values } = parseArgs({ options: { scale: { type: 'string' }, history: { type: 'boolean' } } });
-	const r = await benchPipeline({ scale: Number(values.scale ?? 1), history: values.history, log: consoleLogger });
+	const { values } = parseArgs({ options: { scale: { type: 'string' }, history: { type: 'boolean' }, verbose: { type: 'boolean' } } });
+	const { consoleLogger } = await import('../data-pipeline/log.ts');
+	const r = await benchPipeline({ scale: Number(values.scale ?? 1), history: values.history, verbose: values.verbose, log: consoleLogger });
 	console.log(JSON.stringify(r, null, 1));
 }

@@ -62,18 +62,31 @@ function cellsSql(r: string): string {
 		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`;
 }
 
-/** Builds `cagg` (Comune level, from `md`) and `cells` (every level) for the months given. */
-export async function aggregate(db: Db, months: string[]): Promise<{ cells: number }> {
-	await loadMonthMeasures(db, months);
+/**
+ * The one scan of the microdata: `mdg`, one row per month, measure and Comune code as read
+ * (unvalidated: unknown codes and months are their own groups, for validate.ts), with the
+ * number of rows breaking a row rule (`rowFault`, SQL) and every sum the roll-up needs.
+ */
+export async function scanMicrodata(db: Db, rowFault: string): Promise<void> {
 	const cats = CATEGORY_COLUMNS.map((c) => `count(*) FILTER (WHERE ${CATEGORY_RULES[c]})::INTEGER AS ${c}`).join(',\n\t\t\t');
 	await db.run(
-		`CREATE OR REPLACE TABLE cagg AS
-		SELECT mm.low, cm.ctid, count(*)::INTEGER AS nuclei,
-			sum(CASE WHEN md.measure = 'SFL' THEN recipients ELSE members END)::INTEGER AS persone,
+		`CREATE OR REPLACE TABLE mdg AS
+		SELECT month, measure, comune, count(*)::INTEGER AS n, count(*) FILTER (WHERE ${rowFault})::INTEGER AS bad,
+			count(*)::INTEGER AS nuclei,
+			sum(CASE WHEN measure = 'SFL' THEN recipients ELSE members END)::INTEGER AS persone,
 			sum(round(amount * 100))::BIGINT AS cents,
 			${cats}
-		FROM md JOIN mm ON mm.month = md.month AND mm.measure = md.measure JOIN comune_map cm ON cm.comune = md.comune
-		GROUP BY mm.low, cm.ctid`
+		FROM md GROUP BY month, measure, comune`
+	);
+}
+
+/** Builds `cells` (every level) for the months given from the validated groups `mdg`. */
+export async function aggregate(db: Db, months: string[]): Promise<{ cells: number }> {
+	await loadMonthMeasures(db, months);
+	await db.run(
+		`CREATE OR REPLACE TABLE cagg AS
+		SELECT mm.low, cm.ctid, ${SUM_COLUMNS.map((c) => `g.${c}`).join(', ')}
+		FROM mdg g JOIN mm ON mm.month = g.month AND mm.measure = g.measure JOIN comune_map cm ON cm.comune = g.comune`
 	);
 	await db.run(
 		`CREATE OR REPLACE TABLE cc AS
@@ -88,7 +101,7 @@ export async function aggregate(db: Db, months: string[]): Promise<{ cells: numb
 			UNION ALL ${levels.join(' UNION ALL ')}
 			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low`)
 	);
-	await db.run(`DROP TABLE cc; DROP TABLE cagg`);
+	await db.run(`DROP TABLE cc; DROP TABLE cagg; DROP TABLE mdg`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
 	return { cells: Number(n) };
 }

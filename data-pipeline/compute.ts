@@ -6,14 +6,14 @@
  */
 import { basename } from 'node:path';
 import type { AtsMap } from './ats-map.ts';
-import { aggregate, assembleCells, MONTH_CELL_COLUMNS } from './aggregate.ts';
+import { aggregate, assembleCells, MONTH_CELL_COLUMNS, scanMicrodata } from './aggregate.ts';
 import { contextKey, findEntry, fingerprintInputs, monthKey, writeEntries, type InputFile } from './cache.ts';
 import { sqlString, type Db } from './db.ts';
 import { timed, type Logger } from './log.ts';
-import { readMicrodata } from './read-microdata.ts';
+import { readMicrodata, type Scan } from './read-microdata.ts';
 import type { Registry } from './registry.ts';
 import { suppress } from './suppress.ts';
-import { checkMonths, validateMicrodata } from './validate.ts';
+import { checkMonths, rowFaultSql, validateMicrodata } from './validate.ts';
 
 export interface ComputeOptions {
 	root: string;
@@ -57,8 +57,9 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		const inputs = fingerprintInputs(o.root, o.files, o.useCache);
 		// New or changed files are read first: their months decide which other files are needed.
 		const unknown = inputs.filter((i) => !i.months).map((i) => i.file);
+		let scan: Scan | undefined;
 		if (unknown.length) {
-			await readMicrodata(db, unknown);
+			scan = await readMicrodata(db, unknown);
 			await discoverMonths(db, inputs);
 		}
 		const holders = new Map<string, InputFile[]>();
@@ -71,9 +72,15 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		}
 		const dirty = [...keys.keys()].filter((m) => !cached.has(m)).sort();
 		const needed = inputs.filter((i) => i.months!.some((m) => !cached.has(m)) || !i.months!.length).map((i) => i.file);
-		if (needed.some((f) => !unknown.includes(f))) await readMicrodata(db, [...new Set([...unknown, ...needed])]);
-		const readCount = needed.some((f) => !unknown.includes(f)) ? new Set([...unknown, ...needed]).size : unknown.length;
-		return { inputs, keys, cached, dirty, readCount };
+		let read = unknown;
+		if (needed.some((f) => !unknown.includes(f))) {
+			read = [...new Set([...unknown, ...needed])];
+			scan = await readMicrodata(db, read);
+		}
+		const readSet = new Set(read);
+		// the read files holding a month: the duplicate check runs month by month over them
+		const monthScan = (m: string) => scan!((holders.get(m) ?? []).map((i) => i.file).filter((f) => readSet.has(f)));
+		return { inputs, keys, cached, dirty, readCount: read.length, monthScan };
 	});
 	seconds.plan = tp;
 	const { inputs, keys, cached, dirty } = plan;
@@ -82,10 +89,14 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 	let rowsRead = 0;
 	let months = [...keys.keys()].sort();
 	if (dirty.length || plan.readCount) {
-		const [checked, tv] = await timed(() => validateMicrodata(db, o.lastMonth, [...cached.keys()]));
+		const [checked, tv] = await timed(async () => {
+			await scanMicrodata(db, rowFaultSql(o.lastMonth));
+			return validateMicrodata(db, o.lastMonth, [...cached.keys()], plan.monthScan);
+		});
 		rowsRead = checked.rows;
 		months = checked.months;
 		log.stage('validate', `${plan.readCount} files, ${checked.rows.toLocaleString('en')} household-months, ${checked.months[0]} … ${checked.months.at(-1)}`, (seconds.validate = tv));
+		if (!dirty.length) await db.run(`DROP TABLE mdg`);
 	} else {
 		months = checkMonths(months);
 	}

@@ -44,13 +44,18 @@ function castCsv(name: string, type: string): string {
 // Names of the per-file CSV tables stay unique when a build reads twice.
 let seq = 0;
 
+/** SQL of a relation shaped like `md` over some of the files read (all of them by default). */
+export type Scan = (files?: string[]) => string;
+
+const PARQUET_COLS = MICRODATA_COLUMNS.map((c) => (c.type === 'DATE' ? `CAST(${c.name} AS DATE) AS ${c.name}` : `${c.name}`)).join(', ');
+
 /**
  * Creates view `md` over all files; throws InputError on structural faults. Parquet files are
  * read by one multi-file scan (parallel across files), CSV files each through its own table.
  */
-export async function readMicrodata(db: Db, files: string[]): Promise<void> {
+export async function readMicrodata(db: Db, files: string[]): Promise<Scan> {
 	const problems: Problem[] = [];
-	const selects: string[] = [];
+	const csv = new Map<string, string>();
 	const parquet: string[] = [];
 	for (const file of files) {
 		const k = seq++;
@@ -96,18 +101,22 @@ export async function readMicrodata(db: Db, files: string[]): Promise<void> {
 				`SELECT "line", list_filter([${bad}], x -> x IS NOT NULL) AS fields FROM csv_${k} WHERE len(list_filter([${bad}], x -> x IS NOT NULL)) > 0 ORDER BY "line" LIMIT 20`
 			);
 			for (const u of unparsable) problems.push({ kind: 'unparseable value', file: name, row: Number(u.line), field: u.fields.join(', '), message: 'not a valid value of the column type' });
-			selects.push(`SELECT ${sqlString(name)} AS file, "line" AS row, ${cols} FROM csv_${k}`);
+			csv.set(file, `SELECT ${sqlString(name)} AS file, "line" AS row, ${cols} FROM csv_${k}`);
 		} else {
 			parquet.push(file);
 		}
 	}
 	if (problems.length) throw new InputError(problems);
-	if (parquet.length) {
-		const cols = MICRODATA_COLUMNS.map((c) => (c.type === 'DATE' ? `CAST(${c.name} AS DATE) AS ${c.name}` : `${c.name}`)).join(', ');
-		selects.push(
-			`SELECT parse_filename(filename) AS file, file_row_number + 1 AS row, ${cols}
-			FROM read_parquet([${parquet.map(sqlString).join(', ')}], filename = true, file_row_number = true, union_by_name = true)`
-		);
-	}
-	await db.run(`CREATE OR REPLACE VIEW md AS ${selects.join('\nUNION ALL\n')}`);
+	const scan: Scan = (subset = files) => {
+		const pq = subset.filter((f) => parquet.includes(f));
+		const selects = subset.filter((f) => csv.has(f)).map((f) => csv.get(f)!);
+		if (pq.length)
+			selects.push(
+				`SELECT parse_filename(filename) AS file, file_row_number + 1 AS row, ${PARQUET_COLS}
+				FROM read_parquet([${pq.map(sqlString).join(', ')}], filename = true, file_row_number = true, union_by_name = true)`
+			);
+		return selects.length ? selects.join('\nUNION ALL\n') : `SELECT * FROM md WHERE false`;
+	};
+	await db.run(`CREATE OR REPLACE VIEW md AS ${scan()}`);
+	return scan;
 }

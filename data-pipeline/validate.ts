@@ -1,5 +1,5 @@
 /**
- * Value checks on the microdata view `md` (one scan): unknown ISTAT codes, months out of
+ * Value checks on the microdata (see validateMicrodata for the fast path): unknown ISTAT codes, months out of
  * range or outside the measure's period, impossible counts, invalid categories and
  * amounts, duplicate household-months, gaps in the months. Throws InputError with the
  * first problems of each kind (file, row, field) and the count per kind.
@@ -37,12 +37,57 @@ function rules(lastMonth: string): [string, string, string, string][] {
 	];
 }
 
+/** Rules on the grouping columns only: checked once per group of `mdg`, not per row. */
+const GROUP_FIELDS = new Set(['month', 'measure', 'comune']);
+
+/** SQL true for a row breaking any row-level rule (the others are checked on the groups). */
+export function rowFaultSql(lastMonth: string): string {
+	return rules(lastMonth)
+		.filter(([, field]) => !GROUP_FIELDS.has(field))
+		.map(([, , cond]) => `coalesce(${cond}, false)`)
+		.join(' OR ');
+}
+
 /**
- * Checks every row of `md`; throws InputError listing the problems. `otherMonths`: months of
- * the publication not in `md` (already validated, from the cache), for the gap check.
+ * Checks every row read; throws InputError listing the problems.
+ * Fast path: `mdg` (aggregate.ts scanMicrodata: one group per month, measure and Comune, with
+ * the count of rows breaking a row rule) holds no fault, and no month × measure of any file
+ * holds a household twice (checked month by month over `monthScan(m)`, so memory stays
+ * bounded). Only when something is wrong are the rows scanned again for file, row and field.
+ * `otherMonths`: months of the publication not read (from the cache), for the gap check.
  */
-export async function validateMicrodata(db: Db, lastMonth: string, otherMonths: string[] = []): Promise<{ rows: number; months: string[] }> {
+export async function validateMicrodata(
+	db: Db,
+	lastMonth: string,
+	otherMonths: string[] = [],
+	monthScan?: (month: string) => string
+): Promise<{ rows: number; months: string[] }> {
 	const rs = rules(lastMonth);
+	const groupFault = rs.filter(([, field]) => GROUP_FIELDS.has(field)).map(([, , cond]) => `coalesce(${cond}, false)`).join(' OR ');
+	const perMonth = await db.all<{ m: string | null; n: bigint; faults: bigint }>(
+		`SELECT strftime(month, '%Y-%m') AS m, sum(n)::BIGINT AS n, sum(CASE WHEN ${groupFault} THEN n ELSE bad END)::BIGINT AS faults FROM mdg GROUP BY m`
+	);
+	let faulty = perMonth.some((r) => r.faults > 0n);
+	if (!faulty) faulty = await hasDuplicates(db, perMonth.map((r) => r.m!), monthScan);
+	if (faulty) await describeFaults(db, rs);
+	const rows = perMonth.reduce((s, r) => s + Number(r.n), 0);
+	return { rows, months: checkMonths([...perMonth.map((r) => r.m!), ...otherMonths]) };
+}
+
+/** Whether any month × measure holds a household twice: one small query per month (or one over `md`). */
+async function hasDuplicates(db: Db, months: string[], monthScan?: (month: string) => string): Promise<boolean> {
+	const dupSql = (from: string, where: string) => `SELECT count(*) AS n FROM (SELECT 1 FROM (${from}) WHERE ${where} GROUP BY month, measure, household_id HAVING count(*) > 1)`;
+	if (!monthScan) return (await db.all<{ n: bigint }>(dupSql('SELECT month, measure, household_id FROM md', 'true')))[0]!.n > 0n;
+	for (const m of months) {
+		// the month is a validated YYYY-MM (no group fault)
+		const [{ n }] = await db.all<{ n: bigint }>(dupSql(monthScan(m), `month = DATE '${m}-01'`));
+		if (n > 0n) return true;
+	}
+	return false;
+}
+
+/** The slow path: every faulty row with file, row and field; always throws. */
+async function describeFaults(db: Db, rs: [string, string, string, string][]): Promise<never> {
 	const structs = rs.map(([kind, field, cond, msg]) => `CASE WHEN coalesce(${cond}, false) THEN {'kind': '${kind}', 'field': '${field}', 'message': ${msg}} END`);
 	const any = rs.map(([, , cond]) => `coalesce(${cond}, false)`).join(' OR ');
 	await db.run(
@@ -79,10 +124,8 @@ export async function validateMicrodata(db: Db, lastMonth: string, otherMonths: 
 	dup.forEach((d, i) =>
 		problems.push({ kind: 'duplicate household-month', field: 'household_id', message: `household ${d.household_id}, ${d.measure} ${d.month}: ${d.n} rows (${d.places})`, count: i === dup.length - 1 ? Number(d.total) - i : 1 })
 	);
-	if (problems.length) throw new InputError(problems);
-	const perMonth = await db.all<{ m: string; n: bigint }>(`SELECT strftime(month, '%Y-%m') AS m, count(*) AS n FROM md GROUP BY m`);
-	const rows = perMonth.reduce((s, r) => s + Number(r.n), 0);
-	return { rows, months: checkMonths([...perMonth.map((r) => r.m), ...otherMonths]) };
+	if (!problems.length) throw new Error('validation: a fault was counted but not found again (a bug)');
+	throw new InputError(problems);
 }
 
 /** The publication's months, first to last; throws when there are none or one is missing in between. */
