@@ -172,6 +172,32 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		await page.close();
 	});
 
+	test('ats: Caratteristiche shows SFL on its own (recipients as persone, households with a recipient as nuclei), equal to DuckDB in Node', async () => {
+		const t = identityOf(identities, 'ats_amministratore').territories[0];
+		const o = await oracleFor(extractsDir, t);
+		try {
+			const [last] = await o.rows(`SELECT strftime(max(month), '%Y-%m') AS m FROM f WHERE territory_id = ? AND measure = 'SFL'`, [t]);
+			const month = String(last.m);
+			const page = await newSession('ats_amministratore', '/caratteristiche?misura=SFL');
+			const frame = page.locator('[data-chart="sfl"]');
+			await frame.waitFor({ timeout: 60_000 });
+			expect(await page.locator('[data-chart="composizione"]').count()).toBe(0); // no household characteristics for SFL
+			const row = frame.locator('tbody tr').first();
+			for (const col of ['persone', 'nuclei'] as const) {
+				const v = await valueAt(o, t, 'SFL', month, col);
+				expect(it(await row.locator(`td[data-col="${col}"]`).textContent())).toBe(v === null ? '< 3' : fmtInt(v));
+			}
+			// With the household measures chosen, SFL stays a separate frame and the totals leave it out.
+			await page.getByLabel('Misura', { exact: true }).selectOption('totale');
+			await page.locator('[data-chart="composizione"]').waitFor({ timeout: 60_000 });
+			expect(await page.locator('[data-chart="sfl"]').count()).toBe(1);
+			expect(await axe(page)).toEqual([]);
+			await page.close();
+		} finally {
+			o.close();
+		}
+	});
+
 	test('no request left for any host but the gateway and the identity provider', () => {
 		expect(blocked).toEqual([]);
 	});
