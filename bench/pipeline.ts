@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sizeToMb } from '../data-pipeline/db.ts';
 import type { Logger } from '../data-pipeline/log.ts';
 import { addMonths, FIRST_MONTH, lastCompleteMonth, monthRange } from '../data-pipeline/months.ts';
 
@@ -73,14 +74,6 @@ function ensureHistory(scale: number, last: string, say: (s: string) => void, ve
 	return { dir, generate: existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as StepResult) : undefined };
 }
 
-/** `4700MB`, `4GB`, `4GiB` → MB. */
-function toMb(limit: string): number {
-	const m = /^([\d.]+)\s*([KMGT]i?B)$/i.exec(limit.trim());
-	if (!m) return 0;
-	const unit = m[2]!.toUpperCase().replace('I', '');
-	return Math.round(Number(m[1]) * { KB: 1 / 1024, MB: 1, GB: 1024, TB: 1024 ** 2 }[unit]!);
-}
-
 /** A microdata folder of symlinks to `months` of the history. */
 function subset(history: string, dir: string, months: string[]): string {
 	mkdirSync(dir, { recursive: true });
@@ -111,7 +104,7 @@ export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Re
 		put('months12_generate', g, g.rows);
 		const ex12 = join(work, 'months12-extracts');
 		const b = step({ step: 'build', microdata: m12, out: ex12, lastMonth: last, cache: false, verbose }, say);
-		out.duckdb_memory_limit_mb = toMb(b.memoryLimit);
+		out.duckdb_memory_limit_mb = sizeToMb(b.memoryLimit);
 		out.months12_households = b.households!;
 		put('months12_build', b, b.households);
 		out.months12_bytes = b.bytes!;

@@ -112,13 +112,18 @@ export const MONTH_CELL_COLUMNS = ['month', 'measure', 'tid', ...SUM_COLUMNS, 'p
 /**
  * From `monthcells` (MONTH_CELL_COLUMNS, every month of the publication, fresh or cached):
  * `cells` and `sc` (key, pm, sm) as aggregate() and suppress() leave them, keyed afresh.
+ * Views, not tables: the extract table reads them once, so they are never materialised.
  */
 export async function assembleCells(db: Db, months: string[]): Promise<{ cells: number }> {
 	await loadMonthMeasures(db, months);
-	await db.run(cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM monthcells m JOIN mm USING (month, measure)`));
+	await db.run(`DROP TABLE IF EXISTS cells; DROP TABLE IF EXISTS sc`);
 	await db.run(
-		`CREATE OR REPLACE TABLE sc AS SELECT m.tid::BIGINT * 65536 + mm.low AS key, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`
+		cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM monthcells m JOIN mm USING (month, measure)`).replace(
+			'CREATE OR REPLACE TABLE cells AS',
+			'CREATE OR REPLACE VIEW cells AS'
+		)
 	);
-	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
+	await db.run(`CREATE OR REPLACE VIEW sc AS SELECT m.tid::BIGINT * 65536 + mm.low AS key, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`);
+	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM monthcells`);
 	return { cells: Number(n) };
 }

@@ -107,8 +107,9 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		log.stage('suppress', `${sup.primaryCells.toLocaleString('en')} primary, ${sup.secondaryCells.toLocaleString('en')} secondary cells (${sup.passes} passes)`, (seconds.suppress = ts));
 		await db.run(
 			`CREATE OR REPLACE TABLE monthcells AS SELECT ${MONTH_CELL_COLUMNS.map((c) => (c === 'pm' || c === 'sm' ? `s.${c}` : `c.${c}`)).join(', ')}
-			FROM cells c JOIN sc s USING (key)`
+			FROM cells c JOIN sc s USING (key) ORDER BY c.month`
 		);
+		await db.run(`DROP TABLE cells; DROP TABLE sc`);
 	}
 	const [written, tc] = await timed(() => writeEntries(db, o.root, 'monthcells', new Map(dirty.map((m) => [m, keys.get(m)!]))));
 	const [assembled, tas] = await timed(async () => {
@@ -122,7 +123,6 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		`SELECT sum(nuclei) FILTER (WHERE tid = (SELECT tid FROM territories WHERE territory_id = 'it')) AS households,
 			sum(bit_count(pm)) AS p, sum(bit_count(sm & ~pm)) AS s FROM monthcells`
 	);
-	await db.run(`DROP TABLE monthcells`);
 	return {
 		months,
 		households: Number(s!.households ?? 0),

@@ -7,12 +7,33 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 /**
  * DuckDB's own default is 80% of RAM: at national scale the generator grew past 13 GB on a
  * shared 24 GB machine. Default: `PIPELINE_DUCKDB_MEMORY` (any DuckDB size, e.g. `3GB`), else
- * 20% of physical memory; past it DuckDB spills to its temp directory.
+ * 20% of physical memory; past it DuckDB spills to its temp directory. It is one budget for
+ * the process: databases open at the same time (the build's and verify's) share it.
  */
 export function defaultMemoryLimit(): string {
 	const env = process.env.PIPELINE_DUCKDB_MEMORY;
 	if (env) return env;
 	return `${Math.max(512, Math.floor((totalmem() * 0.2) / 2 ** 20))}MB`;
+}
+
+/** `4700MB`, `4GB`, `4GiB` → MB (0 when unreadable). */
+export function sizeToMb(size: string): number {
+	const m = /^([\d.]+)\s*([KMGT])i?B$/i.exec(size.trim());
+	if (!m) return 0;
+	return Math.round(Number(m[1]) * { K: 1 / 1024, M: 1, G: 1024, T: 1024 ** 2 }[m[2]!.toUpperCase() as 'K' | 'M' | 'G' | 'T']!);
+}
+
+const sharing = new Set<DuckDBConnection>();
+
+/** Splits the default budget evenly between the open databases that use it. */
+async function rebalance(): Promise<void> {
+	const budget = sizeToMb(defaultMemoryLimit());
+	if (!budget || !sharing.size) return;
+	const share = Math.max(256, Math.floor(budget / sharing.size));
+	for (const c of sharing) {
+		// may fail when a busy database cannot shrink that far: it then keeps its limit
+		await c.run(`SET memory_limit = '${share}MB'`).catch(() => {});
+	}
 }
 
 export interface Db {
@@ -37,6 +58,10 @@ export async function openDb(opts: { threads?: number; memoryLimit?: string; tem
 	config.temp_directory = opts.tempDir ?? ownTemp!;
 	const instance = await DuckDBInstance.create(':memory:', config);
 	const conn: DuckDBConnection = await instance.connect();
+	if (!opts.memoryLimit) {
+		sharing.add(conn);
+		await rebalance();
+	}
 	const trace = process.env.PIPELINE_SQL_TRACE === '1';
 	const timedRun = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
 		const t = performance.now();
@@ -80,6 +105,7 @@ export async function openDb(opts: { threads?: number; memoryLimit?: string; tem
 			appender.closeSync();
 		},
 		close() {
+			if (sharing.delete(conn)) void rebalance();
 			conn.closeSync();
 			instance.closeSync();
 			if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../contracts/manifest.ts';
@@ -101,6 +101,15 @@ describe('incremental build: months whose inputs did not change come from the ca
 		const unchanged = await build(opts(md, out));
 		expect(unchanged.recomputedMonths).toEqual([]);
 		expect(unchanged.householdsRead).toBe(0);
+	}, 60_000);
+
+	test('a household repeated in another file of the same month is a duplicate; nothing is published', async () => {
+		const before = readFileSync(join(out, 'manifest.json'), 'utf8');
+		const again = monthRows('2024-03').slice(0, 1);
+		writeMicrodataCsv(join(md, 'zz-late.csv'), again);
+		await expect(build(opts(md, out))).rejects.toThrow(/duplicate household-month: 1 problem\n {2}field household_id: household \d+, ADI 2024-03: 2 rows \(2024-03\.csv row 2; zz-late\.csv row 2\)/);
+		expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(before);
+		rmSync(join(md, 'zz-late.csv'));
 	}, 60_000);
 
 	test('a build killed while caching leaves the previous version served; the next build is exact', async () => {
