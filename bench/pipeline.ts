@@ -2,10 +2,11 @@
  * Pipeline benchmark at national scale (~1.2M households a month), each step in its own
  * process (bench/pipeline-step.ts) so its peak RSS is measured alone:
  *
- * (a) 12 months: generate (fresh), build without cache, then add the next month (incremental);
- * (b) the whole history 2019-04 → last complete month: build the history up to the month
- *     before without cache, add the last month (incremental: the production case), then
- *     rebuild all of it without cache.
+ * (a) 12 months up to the last complete month: generate (fresh), build without cache, then
+ *     add the next month (incremental);
+ * (b) the whole history 2019-04 → last complete month: build without cache, then add the
+ *     next month (incremental: the production case).
+ * The "next month" (the current one) is generated once beside the history, as if complete.
  *
  * The history's microdata are generated once into `var/bench-microdata/scale-<F>/`
  * (or `$PIPELINE_BENCH_MICRODATA`) and reused; only missing months are generated.
@@ -92,15 +93,21 @@ export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Re
 		out[`${prefix}_s`] = r.seconds;
 		if (rows) out[`${prefix}_rows_per_s`] = Math.round(rows / r.seconds);
 		out[`${prefix}_peak_rss_mb`] = r.peakRssMb;
+		// where a build's time went (plan, validate, aggregate, suppress, cache, write, verify)
+		for (const [k, v] of Object.entries(r.stages ?? {})) if (k !== 'total') out[`${prefix}_${k}_s`] = v;
 	};
 	try {
 		const last = lastCompleteMonth();
 		const hist = ensureHistory(scale, last, say, verbose);
 
-		// (a) 12 months, then the next month added to that publication
-		const first = addMonths(last, -12);
+		// The month after the last complete one, generated apart: the "new month" of both runs.
+		const next = addMonths(last, 1);
+		const nextDir = `${hist.dir}-next`;
+		if (!existsSync(join(nextDir, `${next}.parquet`))) step({ step: 'generate', out: nextDir, from: next, to: next, scale, seed: 7, verbose }, say);
+
+		// (a) 12 months (generated afresh, timed), built without cache; then the next month added
 		const m12 = join(work, 'months12-md');
-		const g = step({ step: 'generate', out: m12, from: first, to: addMonths(last, -1), scale, seed: 7, verbose }, say);
+		const g = step({ step: 'generate', out: m12, from: addMonths(last, -11), to: last, scale, seed: 7, verbose }, say);
 		put('months12_generate', g, g.rows);
 		const ex12 = join(work, 'months12-extracts');
 		const b = step({ step: 'build', microdata: m12, out: ex12, lastMonth: last, cache: false, verbose }, say);
@@ -108,26 +115,25 @@ export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Re
 		out.months12_households = b.households!;
 		put('months12_build', b, b.households);
 		out.months12_bytes = b.bytes!;
-		subset(hist.dir, m12, [last]);
-		put('months12_add_one_month', step({ step: 'build', microdata: m12, out: ex12, lastMonth: last, verbose }, say));
+		subset(nextDir, m12, [next]);
+		put('months12_add_one_month', step({ step: 'build', microdata: m12, out: ex12, lastMonth: next, verbose }, say));
 		rmSync(work, { recursive: true, force: true });
 		mkdirSync(work);
 
-		// (b) the whole history
+		// (b) the whole history, built without cache; then the next month added (the production case)
 		if (opts.history) {
 			if (hist.generate?.rows) put('history_generate', hist.generate, hist.generate.rows);
-			const md = subset(hist.dir, join(work, 'history-md'), monthRange(FIRST_MONTH, addMonths(last, -1)));
+			const md = subset(hist.dir, join(work, 'history-md'), monthRange(FIRST_MONTH, last));
 			const ex = join(work, 'history-extracts');
-			put('history_before_last_build', step({ step: 'build', microdata: md, out: ex, lastMonth: last, cache: false, verbose }, say));
-			subset(hist.dir, md, [last]);
-			const add = step({ step: 'build', microdata: md, out: ex, lastMonth: last, verbose }, say);
-			put('add_one_month', add);
-			out.add_one_month_recomputed_months = add.recomputed!;
 			const full = step({ step: 'build', microdata: md, out: ex, lastMonth: last, cache: false, verbose }, say);
 			out.history_months = full.months!;
 			out.history_households = full.households!;
 			put('history_build', full, full.households);
 			out.history_bytes = full.bytes!;
+			subset(nextDir, md, [next]);
+			const add = step({ step: 'build', microdata: md, out: ex, lastMonth: next, verbose }, say);
+			put('add_one_month', add);
+			out.add_one_month_recomputed_months = add.recomputed!;
 		}
 		return out;
 	} finally {

@@ -9,7 +9,7 @@ import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/e
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
 import { readAtsMapCsv, syntheticAtsMap, type AtsMap } from './ats-map.ts';
 import { writeBoundaries } from './boundaries.ts';
-import { pruneEntries, saveInputIndex, type InputFile } from './cache.ts';
+import { pruneEntries, readPublishedKeys, saveInputIndex, savePublishedKeys, type InputFile } from './cache.ts';
 import { compareWithPrevious, type Changes } from './changes.ts';
 import { computeMonths } from './compute.ts';
 import { openDb } from './db.ts';
@@ -92,10 +92,14 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		log.stage('write', `${written.extracts.length} extracts, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`, (seconds.write = tw));
 		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
 		log.stage('verify', `checksums, schema, disclosure rule and totals of ${manifest.files.length} files`, (seconds.verify = tver));
-		const changes = await compareWithPrevious(db, opts.out, previous);
+		// months whose key equals the previous publication's are identical to it: not compared
+		const published = readPublishedKeys(opts.out);
+		const onlyMonths = previous && published?.version === previous.version ? checked.months.filter((m) => published.keys[m] !== checked.keys.get(m)) : undefined;
+		const changes = await compareWithPrevious(db, opts.out, previous, onlyMonths);
 		await opts.beforePublish?.();
 		publish(opts.out, staging, manifest);
 		const pruned = opts.keep ? prune(opts.out, opts.keep, version) : [];
+		savePublishedKeys(opts.out, version, checked.keys);
 		pruneEntries(opts.out, checked.entries);
 		seconds.total = (performance.now() - t0) / 1000;
 		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);

@@ -151,3 +151,20 @@ export function pruneEntries(root: string, keep: string[]): number {
 	}
 	return n;
 }
+
+/** The month keys of the published version, so the next build compares only months whose key changed. */
+export function readPublishedKeys(root: string): { version: string; keys: Record<string, string> } | null {
+	try {
+		return JSON.parse(readFileSync(join(root, CACHE_DIR, 'published.json'), 'utf8')) as { version: string; keys: Record<string, string> };
+	} catch {
+		return null;
+	}
+}
+
+export function savePublishedKeys(root: string, version: string, keys: Map<string, string>): void {
+	const dir = join(root, CACHE_DIR);
+	mkdirSync(dir, { recursive: true });
+	const tmp = join(dir, `published.json.tmp-${process.pid}`);
+	writeFileSync(tmp, JSON.stringify({ version, keys: Object.fromEntries(keys) }));
+	renameSync(tmp, join(dir, 'published.json'));
+}

@@ -18,20 +18,26 @@ export interface Changes {
 	revisedMonths: string[];
 }
 
-/** Compares the `extract` table with the previous version (italia + regione files cover every territory). */
-export async function compareWithPrevious(db: Db, root: string, previous: Manifest | null): Promise<Changes> {
+/**
+ * Compares the `extract` table with the previous version (italia + regione files cover every
+ * territory). `onlyMonths`: the months that can differ (the others are known to be identical:
+ * same cache key as the previous publication); all months when absent.
+ */
+export async function compareWithPrevious(db: Db, root: string, previous: Manifest | null, onlyMonths?: string[]): Promise<Changes> {
 	if (!previous) return { previous: null, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
 	const paths = previous.files
 		.filter((f) => f.kind === 'extract' && (f.scope === 'it' || /^r:/.test(f.scope)))
 		.map((f) => join(root, f.path))
 		.filter((p) => existsSync(p));
-	if (!paths.length) return { previous: previous.version, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
-	await db.run(`CREATE OR REPLACE TEMP TABLE prev AS SELECT DISTINCT * FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true)`);
-	const newMonths = await db.all<{ m: string }>(`SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM extract EXCEPT SELECT DISTINCT strftime(month, '%Y-%m') FROM prev ORDER BY m`);
+	if (!paths.length || onlyMonths?.length === 0) return { previous: previous.version, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
+	const inMonths = onlyMonths ? `WHERE strftime(month, '%Y-%m') IN (${onlyMonths.map(sqlString).join(', ')})` : '';
+	await db.run(`CREATE OR REPLACE TEMP TABLE prev AS SELECT DISTINCT * FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true) ${inMonths}`);
+	await db.run(`CREATE OR REPLACE TEMP VIEW cur AS SELECT * FROM extract ${inMonths}`);
+	const newMonths = await db.all<{ m: string }>(`SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM cur EXCEPT SELECT DISTINCT strftime(month, '%Y-%m') FROM prev ORDER BY m`);
 	const values = EXTRACT_COLUMNS.filter((c) => !['territory_id', 'month', 'measure'].includes(c.name)).map((c) => `n.${c.name} IS DISTINCT FROM p.${c.name}`);
 	const revised = await db.all<{ m: string; n: bigint; cells: bigint }>(
 		`SELECT strftime(n.month, '%Y-%m') AS m, count(*) AS n, sum(${values.map((v) => `(${v})::INTEGER`).join(' + ')}) AS cells
-		FROM extract n JOIN prev p USING (territory_id, month, measure)
+		FROM cur n JOIN prev p USING (territory_id, month, measure)
 		WHERE ${values.join(' OR ')} GROUP BY m ORDER BY m`
 	);
 	return {

@@ -34,6 +34,8 @@ export interface ComputeResult {
 	/** Household-months read and validated in this run. */
 	rowsRead: number;
 	recomputed: string[];
+	/** Each month's cache key. */
+	keys: Map<string, string>;
 	inputs: InputFile[];
 	/** The cache entries of every month of this publication (for pruning). */
 	entries: string[];
@@ -128,6 +130,7 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		households: Number(s!.households ?? 0),
 		rowsRead,
 		recomputed: dirty,
+		keys,
 		inputs,
 		entries: [...written, ...cached.values()],
 		suppressed: { primary: Number(s!.p ?? 0), secondary: Number(s!.s ?? 0) },
