@@ -16,6 +16,9 @@ export interface ManifestFile {
 	sha256: string;
 }
 
+/** 2: summary files in the compact format of contracts/summary.ts (1: each summary repeated its benchmarks). */
+export const MANIFEST_SCHEMA_VERSION = 2;
+
 /** The manifest of the published version. */
 export interface Manifest {
 	schema_version: number;

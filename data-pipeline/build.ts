@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
-import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestFile } from '../contracts/manifest.ts';
 import { readAtsMapCsv, syntheticAtsMap, type AtsMap } from './ats-map.ts';
 import { writeBoundaries } from './boundaries.ts';
 import { pruneEntries, readPublishedKeys, saveInputIndex, savePublishedKeys, type InputFile } from './cache.ts';
@@ -162,7 +162,7 @@ function makeManifest(
 	const microdataHash = createHash('sha256');
 	for (const f of inputFiles) microdataHash.update(f.sha256);
 	return {
-		schema_version: 1,
+		schema_version: MANIFEST_SCHEMA_VERSION,
 		version,
 		published_at: new Date().toISOString(),
 		period: { from: months[0]!, to: months.at(-1)! },
