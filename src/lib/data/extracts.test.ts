@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExtractError, ExtractStore, type ExtractDeps } from './extracts.ts';
 import { createNodeEngine } from './node-engine.ts';
+import { italianError } from './errors.ts';
 import { buildFixture, type Fixture } from './test-fixture.ts';
 import type { Engine } from './engine.ts';
 
@@ -81,6 +82,52 @@ describe('ExtractStore', () => {
 		await store.ensureScope('a:X05001');
 		expect(fixture.requests.map((r) => r.path)).toEqual(['manifest.json']);
 		expect((await engine.query('SELECT count(*) AS n FROM extract'))[0].n).toBeGreaterThan(0);
+	});
+
+	/** The fixture after a publish: the manifest lists `v2/…` paths; old paths get 403 (as from the gateway). */
+	function republished(opts: { newFilesReadable: boolean }) {
+		let published = false;
+		const v2 = () => ({ ...fixture.manifest, version: 'v2', files: fixture.manifest.files.map((f) => ({ ...f, path: f.path.replace(/^v1\//, 'v2/') })) });
+		const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+			const p = String(input).replace(/^.*\/extracts\//, '');
+			fixture.requests.push({ path: p, authorization: new Headers(init?.headers).get('authorization') });
+			if (!published) return fixture.fetch(input, { ...init, headers: {} }).finally(() => fixture.requests.pop());
+			if (p === 'manifest.json') return new Response(JSON.stringify(v2()));
+			const bytes = p.startsWith('v2/') && opts.newFilesReadable ? fixture.files.get(p.replace(/^v2\//, 'v1/')) : undefined;
+			return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>) : new Response('no', { status: p.startsWith('v1/') ? 403 : 404 });
+		}) as typeof fetch;
+		return { fetch: fetchFn, publish: () => (published = true) };
+	}
+
+	test('after a publish the old path is refused: the manifest is fetched again once and the new file used', async () => {
+		const pub = republished({ newFilesReadable: true });
+		const { store, engine } = await storeFor(['it'], { fetch: pub.fetch });
+		await store.ensureScope('it');
+		pub.publish();
+		await Promise.all([store.ensureScope('r:05'), store.summary('r:05')]);
+		const paths = fixture.requests.map((r) => r.path);
+		expect(paths.filter((p) => p === 'manifest.json')).toHaveLength(2); // the first, and one refetch for both failures
+		expect(paths).toContain('v2/regione/05.parquet');
+		expect((await engine.query(`SELECT count(*) AS n FROM extract WHERE territory_id = 'a:X05001'`))[0].n).toBeGreaterThan(0);
+		await store.ensureScope('it'); // loaded before the publish: not fetched again under its new path
+		expect(fixture.requests.filter((r) => r.path === 'v2/italia.parquet')).toHaveLength(0);
+	});
+
+	test('when the new version cannot be read either, the error says the data were updated', async () => {
+		const pub = republished({ newFilesReadable: false });
+		const { store } = await storeFor(['it'], { fetch: pub.fetch });
+		await store.manifest();
+		pub.publish();
+		await expect(store.ensureScope('r:05')).rejects.toMatchObject({ kind: 'updated' });
+		expect(italianError(await store.ensureScope('r:05').catch((e: unknown) => e))).toMatch(/^I dati sono stati aggiornati: /);
+	});
+
+	test('a refusal with no publish in between stays a refusal (no retry loop)', async () => {
+		const refusing = (async (input: RequestInfo | URL, init?: RequestInit) =>
+			String(input).endsWith('.parquet') ? new Response('no', { status: 403 }) : fixture.fetch(input, init)) as typeof fetch;
+		const { store } = await storeFor(['a:X05001'], { fetch: refusing });
+		await expect(store.ensureScope('a:X05001')).rejects.toMatchObject({ kind: 'forbidden' });
+		expect(fixture.requests.filter((r) => r.path === 'manifest.json')).toHaveLength(2);
 	});
 
 	test('the summary of a scope is the JSON the pipeline wrote beside the extract', async () => {

@@ -11,7 +11,8 @@ import { identifier, type Engine } from './engine.ts';
 
 /** Why an extract could not be used; the UI turns the kind into an Italian message. */
 export class ExtractError extends Error {
-	readonly kind: 'network' | 'forbidden' | 'integrity' | 'missing';
+	/** `updated`: a publish replaced the files in use and the new ones could not be read either. */
+	readonly kind: 'network' | 'forbidden' | 'integrity' | 'missing' | 'updated';
 	constructor(kind: ExtractError['kind'], message: string, options?: { cause?: unknown }) {
 		super(message, options);
 		this.name = 'ExtractError';
@@ -47,7 +48,11 @@ export class ExtractStore {
 	#deps: ExtractDeps;
 	#manifest: Promise<Manifest> | null = null;
 	#loading = new Map<string, Promise<void>>();
-	#loaded = new Set<string>();
+	/** Scopes whose file is in `extract` (paths change with every publish; scopes do not). */
+	#loadedScopes = new Set<TerritoryId>();
+	#refetch: Promise<Manifest> | null = null;
+	/** A publish replaced the version this page started with (its files may be mixed in `extract`). */
+	#republished = false;
 	#columns: string[] | null = null;
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -90,9 +95,7 @@ export class ExtractStore {
 			throw new ExtractError('missing', `No extract serves ${id}`);
 		}
 		if (!reaches(this.#deps.territories(), file)) throw new ExtractError('forbidden', `Scope does not reach ${id}`);
-		const manifest = await this.manifest();
-		const loadedScopes = manifest.files.filter((f) => this.#loaded.has(f.path)).map((f) => f.scope);
-		if (file.within.some((w) => w !== 'it' && loadedScopes.includes(w))) return;
+		if (this.#loadedScopes.has(file.scope) || file.within.some((w) => w !== 'it' && this.#loadedScopes.has(w))) return;
 		let pending = this.#loading.get(file.path);
 		if (!pending) {
 			pending = this.#load(file);
@@ -102,8 +105,51 @@ export class ExtractStore {
 		return pending;
 	}
 
-	/** The verified bytes of `file`, from the cache when its hash is there. */
+	/** The verified bytes of `file`, from the cache when its hash is there (after a publish: of its successor). */
 	async bytes(file: ManifestFile): Promise<Uint8Array> {
+		return (await this.#verified(file)).bytes;
+	}
+
+	/**
+	 * The bytes of `file`, or — when a publish has replaced it since the manifest was read (the
+	 * gateway then refuses the old path: 403/404) — of the file serving the same scope in the
+	 * manifest fetched again, once.
+	 */
+	async #verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
+		try {
+			return { file, bytes: await this.#cachedOrDownloaded(file) };
+		} catch (e) {
+			const next = await this.#successor(file, e);
+			try {
+				return { file: next, bytes: await this.#cachedOrDownloaded(next) };
+			} catch (again) {
+				throw new ExtractError('updated', `${next.path} unreadable after the publish of ${file.path}'s successor`, { cause: again });
+			}
+		}
+	}
+
+	/** The file that replaced `file` in the current manifest; rethrows `error` when nothing was published in between. */
+	async #successor(file: ManifestFile, error: unknown): Promise<ManifestFile> {
+		if (!(error instanceof ExtractError) || (error.kind !== 'forbidden' && error.kind !== 'missing')) throw error;
+		// One refetch shared by every download that failed together.
+		this.#refetch ??= (() => {
+			this.#manifest = null;
+			return this.manifest().finally(() => (this.#refetch = null));
+		})();
+		const manifest = await this.#refetch.catch(() => {
+			throw error;
+		});
+		const next = manifest.files.find((f) => f.kind === file.kind && f.scope === file.scope);
+		if (!next || next.path === file.path) {
+			// After a publish, the new version failing again is still the publish's doing ("Riprova" after the message).
+			if (this.#republished && next) throw new ExtractError('updated', `${file.path} unreadable after a publish`, { cause: error });
+			throw error;
+		}
+		this.#republished = true;
+		return next;
+	}
+
+	async #cachedOrDownloaded(file: ManifestFile): Promise<Uint8Array> {
 		const key = `/__cruscotto/extracts/${file.sha256}`;
 		const cache = this.#deps.caches ? await this.#deps.caches.open(CACHE_NAME).catch(() => null) : null;
 		const hit = await cache?.match(key);
@@ -121,8 +167,8 @@ export class ExtractStore {
 		return bytes;
 	}
 
-	async #load(file: ManifestFile): Promise<void> {
-		const bytes = await this.bytes(file);
+	async #load(requested: ManifestFile): Promise<void> {
+		const { file, bytes } = await this.#verified(requested);
 		const engine = await this.#deps.engine();
 		const name = `${file.sha256}.parquet`;
 		await engine.registerFile(name, bytes);
@@ -130,7 +176,7 @@ export class ExtractStore {
 		const step = this.#queue.then(() => this.#insert(engine, name));
 		this.#queue = step.catch(() => undefined);
 		await step;
-		this.#loaded.add(file.path);
+		this.#loadedScopes.add(file.scope);
 		mark('extractLoaded');
 	}
 
