@@ -13,12 +13,13 @@ export interface TerritoryNode {
 	parent_id: TerritoryId | null;
 }
 
-/** One breadcrumb entry; `current` marks the territory in view. */
+/** One breadcrumb entry; `current` marks the territory in view; `link: false` is context the user may not open. */
 export interface Crumb {
 	id: TerritoryId;
 	name: string;
 	level: TerritoryLevel;
 	current: boolean;
+	link?: boolean;
 }
 
 /** `t` and its ancestors, outermost first; stops where a parent is unknown or a loop would start. */

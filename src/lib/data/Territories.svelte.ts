@@ -6,7 +6,7 @@ import type { TerritoryId, TerritoryLevel } from '#contracts';
 import { levelOf } from '#contracts';
 import { territoryLabel } from '#lib/auth/index.ts';
 import { query } from './query.ts';
-import { extracts } from './session.ts';
+import { ensureScope, extracts } from './session.ts';
 import { territoriesQuery } from './views.ts';
 
 export interface TerritoryInfo {
@@ -46,6 +46,22 @@ class Territories {
 		const { sql, params } = territoriesQuery();
 		const rows = await query(sql, params);
 		this.add(rows.map((r) => ({ id: String(r.id), name: String(r.name), level: r.level as TerritoryLevel, parent: (r.parent_id as string | null) ?? null })));
+	}
+
+	/**
+	 * Makes the names of everything inside `scopes` known, for the territory picker: loads each
+	 * scope's extract (a file already loaded, or one containing it, is not fetched again).
+	 */
+	async loadNames(scopes: readonly TerritoryId[]): Promise<void> {
+		await Promise.all(scopes.map((s) => ensureScope(s)));
+		await this.refresh();
+	}
+
+	/** Learns the names of `ids` from their first-view summaries (a few kB each, cached), for the breadcrumb. */
+	async nameFromSummaries(ids: readonly TerritoryId[]): Promise<void> {
+		const found = await Promise.all(ids.filter((id) => !this.#byId[id]).map((id) => extracts.summary(id).catch(() => null)));
+		const list = found.flatMap((s) => (s ? [{ id: s.territory.id, name: s.territory.name, level: s.territory.level, parent: null }] : []));
+		if (list.length) this.add(list);
 	}
 
 	/** The Regione containing `id` (from the parents, else from the manifest's `within`). */
