@@ -101,7 +101,7 @@ export async function aggregate(db: Db, months: string[]): Promise<{ cells: numb
 			UNION ALL ${levels.join(' UNION ALL ')}
 			UNION ALL SELECT ${itTid} AS tid, low, ${sums} FROM cc GROUP BY low`)
 	);
-	await db.run(`DROP TABLE cc; DROP TABLE cagg; DROP TABLE mdg`);
+	await db.run(`DROP TABLE cc; DROP TABLE cagg`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM cells`);
 	return { cells: Number(n) };
 }

@@ -15,6 +15,9 @@ import type { Registry } from './registry.ts';
 import { suppress } from './suppress.ts';
 import { checkMonths, rowFaultSql, validateMicrodata } from './validate.ts';
 
+/** Months aggregated and suppressed together. */
+const BATCH = 12;
+
 export interface ComputeOptions {
 	root: string;
 	files: string[];
@@ -103,15 +106,21 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 		months = checkMonths(months);
 	}
 	if (dirty.length) {
-		const [agg, ta] = await timed(() => aggregate(db, dirty));
-		log.stage('aggregate', `${dirty.length} months → ${agg.cells.toLocaleString('en')} rows`, (seconds.aggregate = ta));
-		const [sup, ts] = await timed(() => suppress(db));
-		log.stage('suppress', `${sup.primaryCells.toLocaleString('en')} primary, ${sup.secondaryCells.toLocaleString('en')} secondary cells (${sup.passes} passes)`, (seconds.suppress = ts));
-		await db.run(
-			`CREATE OR REPLACE TABLE monthcells AS SELECT ${MONTH_CELL_COLUMNS.map((c) => (c === 'pm' || c === 'sm' ? `s.${c}` : `c.${c}`)).join(', ')}
-			FROM cells c JOIN sc s USING (key) ORDER BY c.month`
-		);
-		await db.run(`DROP TABLE cells; DROP TABLE sc`);
+		// Suppression lies within a month × measure: months go in batches, so the working
+		// tables stay small whatever the history's length (same result as all at once).
+		let [ta, ts, rows, primary, secondary, passes] = [0, 0, 0, 0, 0, 0];
+		for (let i = 0; i < dirty.length; i += BATCH) {
+			const batch = dirty.slice(i, i + BATCH);
+			const [agg, t1] = await timed(() => aggregate(db, batch));
+			const [sup, t2] = await timed(() => suppress(db));
+			[ta, ts, rows, primary, secondary, passes] = [ta + t1, ts + t2, rows + agg.cells, primary + sup.primaryCells, secondary + sup.secondaryCells, Math.max(passes, sup.passes)];
+			const cols = MONTH_CELL_COLUMNS.map((c) => (c === 'pm' || c === 'sm' ? `s.${c}` : `c.${c}`)).join(', ');
+			await db.run(`${i === 0 ? 'CREATE OR REPLACE TABLE monthcells AS' : 'INSERT INTO monthcells'} SELECT ${cols} FROM cells c JOIN sc s USING (key) ORDER BY c.month`);
+			await db.run(`DROP TABLE cells; DROP TABLE sc`);
+		}
+		await db.run(`DROP TABLE mdg`);
+		log.stage('aggregate', `${dirty.length} months → ${rows.toLocaleString('en')} rows`, (seconds.aggregate = ta));
+		log.stage('suppress', `${primary.toLocaleString('en')} primary, ${secondary.toLocaleString('en')} secondary cells (≤ ${passes} passes)`, (seconds.suppress = ts));
 	}
 	const [written, tc] = await timed(() => writeEntries(db, o.root, 'monthcells', new Map(dirty.map((m) => [m, keys.get(m)!]))));
 	const [assembled, tas] = await timed(async () => {
