@@ -11,6 +11,7 @@
  * The history's microdata are generated once into `var/bench-microdata/scale-<F>/`
  * (or `$PIPELINE_BENCH_MICRODATA`) and reused; only missing months are generated.
  * `npx node bench/pipeline.ts [--scale F] [--history] [--verbose]` runs it alone. Heavy.
+ * Step times are measured inside the step (time waiting for PIPELINE_BENCH_LOCK excluded).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,10 @@ interface StepResult {
 }
 
 function step(args: Record<string, unknown>, say: (s: string) => void): StepResult {
-	const out = execFileSync(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bench/pipeline-step.ts'), JSON.stringify(args)], {
+	// PIPELINE_BENCH_LOCK=FILE: each step waits for `flock FILE` (a machine shared with other heavy jobs)
+	const lock = process.env.PIPELINE_BENCH_LOCK;
+	const cmd = [join(ROOT, 'node_modules/.bin/node'), join(ROOT, 'bench/pipeline-step.ts'), JSON.stringify(args)];
+	const out = execFileSync(lock ? 'flock' : cmd[0]!, lock ? [lock, ...cmd] : cmd.slice(1), {
 		cwd: ROOT,
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', args.verbose ? 'inherit' : 'pipe'],
