@@ -22,4 +22,7 @@ if (args.step === 'generate') {
 	result = { households: r.households, householdsRead: r.householdsRead, recomputed: r.recomputedMonths.length, months: r.months.count, bytes: r.bytes, files: r.files, stages: r.seconds };
 }
 const seconds = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ ...result, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), memoryLimit: defaultMemoryLimit() }));
+const usage = process.resourceUsage();
+// CPU seconds (user + system) say how much work a step was, whatever else the machine runs
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+console.log(JSON.stringify({ ...result, seconds, cpuSeconds, peakRssMb: Math.round(usage.maxRSS / 1024), memoryLimit: defaultMemoryLimit() }));

@@ -37,6 +37,7 @@ export interface BenchPipelineOptions {
 
 interface StepResult {
 	seconds: number;
+	cpuSeconds?: number;
 	peakRssMb: number;
 	memoryLimit: string;
 	rows?: number;
@@ -59,7 +60,7 @@ function step(args: Record<string, unknown>, say: (s: string) => void): StepResu
 		maxBuffer: 64 * 2 ** 20
 	});
 	const r = JSON.parse(out.trim().split('\n').at(-1)!) as StepResult;
-	say(`${args.step} ${args.out}: ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB${r.stages ? `, stages ${Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}` : ''}`);
+	say(`${args.step} ${args.out}: ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds?.toFixed(1)} s), peak RSS ${r.peakRssMb} MB${r.stages ? `, stages ${Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}` : ''}`);
 	return r;
 }
 
@@ -95,6 +96,7 @@ export async function benchPipeline(opts: BenchPipelineOptions = {}): Promise<Re
 	const out: Record<string, number> = {};
 	const put = (prefix: string, r: StepResult, rows?: number) => {
 		out[`${prefix}_s`] = r.seconds;
+		if (r.cpuSeconds) out[`${prefix}_cpu_s`] = r.cpuSeconds;
 		if (rows) out[`${prefix}_rows_per_s`] = Math.round(rows / r.seconds);
 		out[`${prefix}_peak_rss_mb`] = r.peakRssMb;
 		// where a build's time went (plan, validate, aggregate, suppress, cache, write, verify)
