@@ -11,9 +11,26 @@ export type Row = Record<string, Value>;
 /** A prepared-statement parameter; cast it in SQL (`?::DATE`) so both engines bind the same type. */
 export type Param = string | number | boolean | null;
 
+/**
+ * A result kept as columns, for views that hand whole columns to their charts instead of
+ * building one object per row (Confronto: 1,500 rows per interaction).
+ */
+export interface Columns {
+	readonly numRows: number;
+	/** A numeric column as doubles, NULL as NaN (BIGINT as the nearest double). */
+	numbers(name: string): Float64Array;
+	/** Any column as plain values (NULL as null). */
+	values(name: string): Value[];
+}
+
 export interface Engine {
 	/** Runs `sql` as a prepared statement with positional `?` parameters. */
 	query(sql: string, params?: readonly Param[]): Promise<Row[]>;
+	/**
+	 * Like `query`, but the result stays columnar, and the prepared statement is kept for the
+	 * next call with the same SQL (views that repeat one query shape per interaction).
+	 */
+	queryColumns(sql: string, params?: readonly Param[]): Promise<Columns>;
 	/** Makes Parquet bytes readable as `read_parquet('<name>')`. */
 	registerFile(name: string, bytes: Uint8Array): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
+import { QueryError, toValue, type Columns, type Engine, type Param, type Row } from './engine.ts';
 
 /** An in-memory DuckDB behind the `Engine` seam. */
 export async function createNodeEngine(): Promise<Engine & { close(): void }> {
@@ -28,6 +28,23 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
 			try {
 				const reader = await connection.runAndReadAll(rewrite(sql), params as DuckDBValue[]);
 				return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toValue(v)])));
+			} catch (e) {
+				throw new QueryError(sql, e);
+			}
+		},
+		async queryColumns(sql: string, params: readonly Param[] = []): Promise<Columns> {
+			try {
+				const reader = await connection.runAndReadAll(rewrite(sql), params as DuckDBValue[]);
+				const cols = reader.getColumnsObjectJS();
+				const column = (name: string) => {
+					if (!(name in cols)) throw new Error(`No column ${JSON.stringify(name)} in the result`);
+					return cols[name];
+				};
+				return {
+					numRows: reader.currentRowCount,
+					numbers: (name) => Float64Array.from(column(name), (v) => (v === null || v === undefined ? NaN : Number(v))),
+					values: (name) => column(name).map(toValue)
+				};
 			} catch (e) {
 				throw new QueryError(sql, e);
 			}

@@ -2,11 +2,11 @@
  * The app's one data-access seam: `query(sql, params)`. The engine starts lazily and once
  * (a cached promise): DuckDB-WASM in the browser, or whatever a test installs with `useEngine`.
  */
-import type { Engine, Param, Row } from './engine.ts';
+import type { Columns, Engine, Param, Row } from './engine.ts';
 import { engineProgress } from './progress.ts';
 import { mark } from '#lib/perf.ts';
 
-export type { Engine, Param, Row, Value } from './engine.ts';
+export type { Columns, Engine, Param, Row, Value } from './engine.ts';
 export { QueryError, identifier } from './engine.ts';
 
 let engine: Promise<Engine> | null = null;
@@ -43,4 +43,9 @@ export function engineStarted(): boolean {
 /** Runs `sql` with positional `?` parameters on the engine, starting it if needed. */
 export async function query(sql: string, params: readonly Param[] = []): Promise<Row[]> {
 	return (await startEngine()).query(sql, params);
+}
+
+/** Runs `sql` and keeps the result columnar (and its prepared statement for the next call). */
+export async function queryColumns(sql: string, params: readonly Param[] = []): Promise<Columns> {
+	return (await startEngine()).queryColumns(sql, params);
 }

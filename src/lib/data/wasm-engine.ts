@@ -7,6 +7,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { BUNDLES } from './engine-assets.ts';
 import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
+import type { Columns, Value } from './engine.ts';
 
 /** Bytes of the wasm module fetched so far (for the progress indicator). */
 export type EngineProgress = (loaded: number, total: number) => void;
@@ -20,6 +21,7 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 	const conn = await db.connect();
 
 	return {
+		queryColumns: (sql: string, params: readonly Param[] = []) => columnsOf(conn, sql, params),
 		async query(sql: string, params: readonly Param[] = []): Promise<Row[]> {
 			try {
 				let table;
@@ -47,6 +49,80 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 		},
 		async registerFile(name: string, bytes: Uint8Array) {
 			await db.registerFileBuffer(name, bytes);
+		}
+	};
+}
+
+/** Prepared statements kept per connection for `queryColumns` (a view repeats a few query shapes). */
+const statements = new WeakMap<duckdb.AsyncDuckDBConnection, Map<string, Promise<duckdb.AsyncPreparedStatement>>>();
+const MAX_STATEMENTS = 48;
+
+async function columnsOf(conn: duckdb.AsyncDuckDBConnection, sql: string, params: readonly Param[]): Promise<Columns> {
+	let cache = statements.get(conn);
+	if (!cache) statements.set(conn, (cache = new Map()));
+	let stmt = cache.get(sql);
+	try {
+		if (!stmt) {
+			if (cache.size >= MAX_STATEMENTS) {
+				const [oldest, old] = cache.entries().next().value!;
+				cache.delete(oldest);
+				void old.then((s) => s.close()).catch(() => undefined);
+			}
+			stmt = conn.prepare(sql);
+			cache.set(sql, stmt);
+		}
+		const table = await (await stmt).query(...params);
+		return arrowColumns(table);
+	} catch (e) {
+		cache.delete(sql);
+		void stmt?.then((s) => s.close()).catch(() => undefined);
+		throw new QueryError(sql, e);
+	}
+}
+
+/** An Arrow table as DuckDB-WASM returns it. */
+type Table = Awaited<ReturnType<duckdb.AsyncPreparedStatement['query']>>;
+// Arrow's `Type` ids (format/Schema.fbs), stable across Arrow releases.
+const ARROW_INT = 2;
+const ARROW_FLOAT = 3;
+
+/** Columns straight from the Arrow buffers: numbers without a per-cell `get`, NULLs from the validity bitmap. */
+function arrowColumns(table: Table): Columns {
+	const child = (name: string) => {
+		const v = table.getChild(name);
+		if (!v) throw new Error(`No column ${JSON.stringify(name)} in the result`);
+		return v;
+	};
+	return {
+		numRows: table.numRows,
+		numbers(name) {
+			const vec = child(name);
+			const out = new Float64Array(vec.length);
+			const typeId = vec.type.typeId;
+			if (typeId !== ARROW_INT && typeId !== ARROW_FLOAT) {
+				for (let i = 0; i < vec.length; i++) {
+					const v = vec.get(i);
+					out[i] = v === null || v === undefined ? NaN : Number(v);
+				}
+				return out;
+			}
+			let at = 0;
+			for (const d of vec.data) {
+				const values = d.values as ArrayLike<number | bigint>;
+				const bitmap = d.nullCount > 0 ? d.nullBitmap : null;
+				for (let i = 0; i < d.length; i++) {
+					const j = d.offset + i;
+					out[at + i] = bitmap && (bitmap[j >> 3] & (1 << (j & 7))) === 0 ? NaN : Number(values[j]);
+				}
+				at += d.length;
+			}
+			return out;
+		},
+		values(name) {
+			const vec = child(name);
+			const out: Value[] = new Array(vec.length);
+			for (let i = 0; i < vec.length; i++) out[i] = toValue(vec.get(i));
+			return out;
 		}
 	};
 }
