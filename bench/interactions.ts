@@ -90,13 +90,15 @@ export async function timeAction(page: Page, action: Action): Promise<{ ms: numb
 	const deadline = Date.now() + MAX_MS;
 	for (;;) {
 		await new Promise((r) => setTimeout(r, 50));
-		const { last, painted, now, queryMs } = await page.evaluate((start) => {
+		const { last, painted, now, busy, queryMs } = await page.evaluate((start) => {
 			const w = window as unknown as { __benchLast: number; __benchPainted: number };
 			const queries = performance.getEntriesByType('measure').filter((m) => /^cruscotto:.*query/.test(m.name) && m.startTime >= start);
-			return { last: w.__benchLast, painted: w.__benchPainted, now: performance.now(), queryMs: queries.reduce((s, m) => s + m.duration, 0) };
+			// A view that says it is still working (a query slower than QUIET_MS) is not done.
+			const busy = document.querySelector('[aria-busy="true"]') !== null;
+			return { last: w.__benchLast, painted: w.__benchPainted, now: performance.now(), busy, queryMs: queries.reduce((s, m) => s + m.duration, 0) };
 		}, t0);
 		const shown = painted >= last ? painted : 0;
-		if (last > 0 && ((shown > 0 && now - last >= QUIET_MS) || Date.now() > deadline)) return { ms: (shown || last) - t0, queryMs };
+		if (last > 0 && ((shown > 0 && !busy && now - last >= QUIET_MS) || Date.now() > deadline)) return { ms: (shown || last) - t0, queryMs };
 		if (Date.now() > deadline) return null;
 	}
 }

@@ -1,30 +1,50 @@
 /**
  * The data behind Confronto, one query per interaction: changing the indicator, measure,
- * month or level runs the comparison query; picking territories runs the series query.
- * Sorting and searching need no query (index arrays over the rows, see table-utils).
- * Each answer carries its time in ms (`lastQueryMs`), also left as a User Timing measure
- * `cruscotto:confronto-query` for the benchmark.
+ * month or level runs the comparison query (on the month's slice, see view-tables.ts);
+ * picking territories runs the series query. Sorting and searching need no query (index
+ * arrays over the rows, see table-utils). Each answer carries its time in ms
+ * (`lastQueryMs`), also left as a User Timing measure `cruscotto:confronto-query` for the
+ * benchmark; it covers the slice build when a month is new.
  */
 import type { TerritoryId, TerritoryLevel } from '#contracts';
 import type { ComparisonRow } from '#lib/charts/table/table-utils.ts';
 import type { Series } from '#lib/charts/small-multiples/small-multiples-utils.ts';
 import { italianError } from '#lib/data/errors.ts';
-import { query } from '#lib/data/query.ts';
+import { queryColumns, type Columns } from '#lib/data/query.ts';
+import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import type { Indicator, MeasureChoice } from './indicators.ts';
-import { comparisonQuery, monthsQuery, seriesQuery, territoryIndexQuery, type Built } from './queries.ts';
+import { comparisonQuery, monthsQuery, seriesQuery, type Built } from './queries.ts';
+import { ensureIndex, ensureMonth } from './view-tables.ts';
 
-async function timed({ sql, params }: Built): Promise<{ rows: Awaited<ReturnType<typeof query>>; ms: number }> {
+async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
 	const start = performance.now();
-	const rows = await query(sql, params);
+	await before?.();
+	const cols = await queryColumns(built.sql, built.params);
 	const ms = performance.now() - start;
 	performance.measure?.('cruscotto:confronto-query', { start, duration: ms });
-	return { rows, ms };
+	return { cols, ms };
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : null);
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 const monthDate = (m: string) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1));
+
+/** Name order of a result's ids (id order), kept: the same territories come back at every interaction. */
+const nameOrders = new Map<string, number[]>();
+function byName(ids: readonly string[], names: readonly string[]): number[] {
+	const key = ids.join(',');
+	let order = nameOrders.get(key);
+	if (!order) {
+		order = nameOrder(names);
+		if (nameOrders.size > 8) nameOrders.clear();
+		nameOrders.set(key, order);
+	}
+	return order;
+}
+
+/** Months of a territory (they change only with the extract, as the index does). */
+const monthsOf = new Map<TerritoryId, { month: string; measures: string[] }[]>();
 
 export class ConfrontoData {
 	/** `loading` until the territory's extract is in the engine. */
@@ -37,6 +57,8 @@ export class ConfrontoData {
 	/** True while a comparison query is running (the previous rows stay on screen). */
 	pending = $state(false);
 	series = $state.raw<Series[]>([]);
+	/** True while a series query is running. */
+	seriesPending = $state(false);
 	lastQueryMs = $state<number | null>(null);
 	#scopeGen = 0;
 	#cmpGen = 0;
@@ -53,11 +75,16 @@ export class ConfrontoData {
 		try {
 			await ensureScope(t);
 			await territories.refresh();
-			const index = territoryIndexQuery();
-			await query(index.sql, index.params);
-			const { rows } = await timed(monthsQuery(t));
+			await ensureIndex();
+			let months = monthsOf.get(t);
+			if (!months) {
+				const { cols } = await timed(monthsQuery(t));
+				const measures = cols.values('measures');
+				months = cols.values('month').map((m, i) => ({ month: String(m), measures: (measures[i] as string[]) ?? [] }));
+				monthsOf.set(t, months);
+			}
 			if (gen !== this.#scopeGen) return;
-			this.months = rows.map((r) => ({ month: String(r.month), measures: (r.measures as string[]) ?? [] }));
+			this.months = months;
 			this.status = 'ready';
 		} catch (e) {
 			if (gen !== this.#scopeGen) return;
@@ -71,20 +98,25 @@ export class ConfrontoData {
 		const gen = ++this.#cmpGen;
 		this.pending = true;
 		try {
-			const { rows, ms } = await timed(comparisonQuery(o));
+			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month));
 			if (gen !== this.#cmpGen) return;
+			const ids = cols.values('id') as string[];
+			const names = cols.values('name') as string[];
+			const [residenti, value, rate] = [cols.numbers('residenti'), cols.numbers('value'), cols.numbers('rate')];
+			const [state, isScope] = [cols.values('state'), cols.values('is_scope')];
 			const out: ComparisonRow[] = [];
 			let scope: ComparisonRow | null = null;
-			for (const r of rows) {
+			// Rows in name order: ties in every sort keep it without comparing names again.
+			for (const i of byName(ids, names)) {
 				const row: ComparisonRow = {
-					id: String(r.id),
-					name: String(r.name),
-					residenti: num(r.residenti),
-					value: num(r.value),
-					rate: num(r.rate),
-					state: r.state as ComparisonRow['state']
+					id: ids[i],
+					name: names[i],
+					residenti: orNull(residenti[i]),
+					value: orNull(value[i]),
+					rate: orNull(rate[i]),
+					state: state[i] as ComparisonRow['state']
 				};
-				if (r.is_scope) scope = row;
+				if (isScope[i]) scope = row;
 				else out.push(row);
 			}
 			this.rows = out;
@@ -105,23 +137,29 @@ export class ConfrontoData {
 		const gen = ++this.#serGen;
 		if (o.ids.length === 0) {
 			this.series = [];
+			this.seriesPending = false;
 			return;
 		}
+		this.seriesPending = true;
 		try {
-			const { rows, ms } = await timed(seriesQuery(o));
+			const { cols, ms } = await timed(seriesQuery(o));
 			if (gen !== this.#serGen) return;
 			const by = new Map<string, Series>();
-			for (const r of rows) {
-				const id = String(r.id);
+			const [ids, months] = [cols.values('id'), cols.values('month')];
+			const values = cols.numbers(o.indicator.kind === 'count' ? 'rate' : 'value');
+			for (let i = 0; i < cols.numRows; i++) {
+				const id = String(ids[i]);
 				let s = by.get(id);
 				if (!s) by.set(id, (s = { id, name: territories.name(id), months: [], values: [] }));
-				s.months.push(monthDate(String(r.month)));
-				s.values.push(o.indicator.kind === 'count' ? num(r.rate) : num(r.value));
+				s.months.push(monthDate(String(months[i])));
+				s.values.push(orNull(values[i]));
 			}
 			this.series = o.ids.flatMap((id) => by.get(id) ?? []);
 			this.lastQueryMs = ms;
 		} catch (e) {
 			if (gen === this.#serGen) this.error = italianError(e);
+		} finally {
+			if (gen === this.#serGen) this.seriesPending = false;
 		}
 	}
 }

@@ -3,6 +3,7 @@
  * where a value is suppressed, and y domains shared across panels or one per panel.
  */
 import { extent, scaleLinear, scaleUtc, type ScaleLinear, type ScaleTime } from 'd3';
+import type { TableModel } from '#lib/export/index.ts';
 
 /** One territory's series: months (first day, UTC) and values (null = suppressed or absent). */
 export interface Series {
@@ -51,4 +52,32 @@ export function panelScales(
 /** Counts the suppressed points of a series (shown as gaps, said in the caption). */
 export function gapCount(s: Series): number {
 	return s.values.filter((v) => v === null).length;
+}
+
+/**
+ * The panels' data as one table: a row per month (the months of the reference, else of the
+ * first panel), a column per territory, the reference last; "—" where a territory has no row
+ * for the month, null (shown "< 3"/"n.d.") where its value is suppressed.
+ */
+export function seriesTable(
+	series: readonly Series[],
+	reference: Series | null,
+	opts: { caption: string; kind: 'count' | 'euro' | 'rate'; formatMonth: (m: Date) => string }
+): TableModel {
+	const all = reference ? [...series, reference] : [...series];
+	const months = (reference ?? series[0])?.months ?? [];
+	// One lookup per territory (month time → value) instead of a search per cell.
+	const lookups = all.map((s) => new Map(s.months.map((m, i) => [m.getTime(), s.values[i]])));
+	return {
+		caption: opts.caption,
+		columns: [
+			{ key: 'mese', label: 'Mese', kind: 'text' },
+			...all.map((s, i) => ({ key: `s${i}`, label: s === reference ? `${s.name} (riferimento)` : s.name, kind: opts.kind }))
+		],
+		rows: months.map((m) => {
+			const row: Record<string, string | number | null> = { mese: opts.formatMonth(m) };
+			lookups.forEach((l, i) => (row[`s${i}`] = l.has(m.getTime()) ? (l.get(m.getTime()) ?? null) : '—'));
+			return row;
+		})
+	};
 }

@@ -35,7 +35,8 @@ const collator = new Intl.Collator('it', { sensitivity: 'base', numeric: true })
 
 /**
  * The row order for `column` (values by row index) and direction, as an index array; ties
- * keep the order of `tiebreak` (names), so the order is stable across queries.
+ * keep the order of `tiebreak` (names) when given, else the row order (Confronto's rows come
+ * sorted by name, so integer ties cost nothing), so the order is stable across queries.
  */
 export function sortOrder(
 	column: ArrayLike<number | string | null>,
@@ -49,6 +50,19 @@ export function sortOrder(
 			(tiebreak ? collator.compare(tiebreak[i], tiebreak[j]) : 0) ||
 			i - j
 	);
+}
+
+/** The column a sort key sorts on: `nome` (names), else residents, value or rate. */
+export function sortColumn(rows: readonly ComparisonRow[], key: string): (number | string | null)[] {
+	if (key === 'nome') return rows.map((r) => r.name);
+	if (key === 'residenti') return rows.map((r) => r.residenti);
+	return key === 'tasso' ? rows.map((r) => r.rate) : rows.map((r) => r.value);
+}
+
+/** The indices of `names` in Italian alphabetical order (accents and case ignored, numbers by value). */
+export function nameOrder(names: ArrayLike<string>): number[] {
+	const idx = Array.from({ length: names.length }, (_, i) => i);
+	return idx.sort((i, j) => collator.compare(names[i], names[j]) || i - j);
 }
 
 /** Lower case without accents, so "forli" finds "Forlì". */

@@ -1,0 +1,61 @@
+/**
+ * Confronto's own tables in the engine, kept for the page's lifetime (they outlive the view, so
+ * coming back to Confronto builds nothing): the territory index, and one slice per month
+ * compared. Both are rebuilt when the extract grows (a national user entering a Regione adds
+ * its rows), which `SELECT count(*)` tells cheaply.
+ */
+import { query } from '#lib/data/query.ts';
+import { monthSliceQuery, monthTable, territoryIndexQuery } from './queries.ts';
+
+/** Slices kept at most (about 3,000 rows each for Lombardia). */
+const MAX_SLICES = 12;
+
+let rows: number | null = null;
+let index: Promise<void> | null = null;
+const slices = new Map<string, Promise<void>>();
+// One build at a time: a slice and the index read the same extract the loader writes.
+let queue: Promise<unknown> = Promise.resolve();
+
+function serial<T>(work: () => Promise<T>): Promise<T> {
+	const next = queue.then(work);
+	queue = next.catch(() => undefined);
+	return next;
+}
+
+/** Builds the territory index unless the extract is unchanged since it was built; drops stale slices. */
+export function ensureIndex(): Promise<void> {
+	return serial(async () => {
+		const [{ n }] = await query('SELECT count(*) AS n FROM extract');
+		if (index && n === rows) return index;
+		rows = Number(n);
+		for (const month of slices.keys()) await query(`DROP TABLE IF EXISTS ${monthTable(month)}`);
+		slices.clear();
+		const { sql, params } = territoryIndexQuery();
+		index = query(sql, params).then(() => undefined);
+		index.catch(() => (index = null));
+		return index;
+	});
+}
+
+/** Makes the month slice of `month` (`YYYY-MM`) exist; call `ensureIndex` first. */
+export function ensureMonth(month: string): Promise<void> {
+	const have = slices.get(month);
+	if (have) {
+		// Most recently used last.
+		slices.delete(month);
+		slices.set(month, have);
+		return have;
+	}
+	const built = serial(async () => {
+		const { sql, params } = monthSliceQuery(month);
+		await query(sql, params);
+		while (slices.size > MAX_SLICES) {
+			const [oldest] = slices.keys();
+			slices.delete(oldest);
+			await query(`DROP TABLE IF EXISTS ${monthTable(oldest)}`);
+		}
+	});
+	slices.set(month, built);
+	built.catch(() => slices.delete(month));
+	return built;
+}
