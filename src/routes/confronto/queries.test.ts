@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeEngine } from '#lib/data/node-engine.ts';
 import { buildFixture } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
-import { comparisonQuery, comuneAtsQuery, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
+import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
+import { comparisonQuery, comuneAtsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
 // Comparison rows come in no order: the scope first, then by name, for the assertions.
@@ -111,5 +112,73 @@ describe('the other queries', () => {
 		const rows = await run(seriesQuery({ ids: ["x'); DROP TABLE extract; --"], measure: 'ADI', indicator: indicatorOf('nuclei') }));
 		expect(rows).toEqual([]);
 		expect((await engine.query('SELECT count(*) AS n FROM extract'))[0].n).toBeGreaterThan(0);
+	});
+});
+
+describe('the month slice', () => {
+	test('answers every comparison with the same rows as the whole extract', async () => {
+		const cases = [
+			{ t: 'r:05', level: 'comune' },
+			{ t: 'a:X05001', level: 'comune' },
+			{ t: 'r:05', level: 'ats' },
+			{ t: 'it', level: 'regione' }
+		] as const;
+		let compared = 0;
+		for (const month of ['2023-11', '2024-01']) {
+			await run(monthSliceQuery(month));
+			for (const c of cases)
+				for (const measure of ['totale', 'RdC', 'ADI', 'SFL'] as const)
+					for (const key of ['nuclei', 'persone', 'importo_medio', 'nuclei_minori', 'nuclei_over60']) {
+						const o = { ...c, month, measure, indicator: indicatorOf(key) };
+						const whole = await engine.query(comparisonQuery(o).sql, comparisonQuery(o).params);
+						const slice = await engine.query(comparisonQuery(o, { slice: true }).sql, comparisonQuery(o, { slice: true }).params);
+						expect(slice, `${month} ${c.t} ${c.level} ${measure} ${key}`).toEqual(whole);
+						compared += whole.length;
+					}
+		}
+		expect(compared).toBeGreaterThan(100);
+	});
+
+	test('holds only its month, and a month name never reaches SQL unchecked', async () => {
+		await run(monthSliceQuery('2024-02'));
+		const [{ n }] = await engine.query(`SELECT count(*) AS n FROM ${monthTable('2024-02')}`);
+		const [{ m }] = await engine.query(`SELECT count(*) AS m FROM extract WHERE month = DATE '2024-02-01'`);
+		expect(n).toBe(m);
+		expect(() => monthTable('2024-02; DROP TABLE extract')).toThrow();
+	});
+
+	test('the ranking (top and bottom) equals a direct DuckDB query on the extract', async () => {
+		const o = { t: 'r:05', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') } as const;
+		await run(monthSliceQuery(o.month));
+		const built = comparisonQuery(o, { slice: true });
+		const cols = await engine.queryColumns(built.sql, built.params);
+		const scope = cols.values('is_scope');
+		const idx = [...Array(cols.numRows).keys()].filter((i) => !scope[i]);
+		const rates = cols.numbers('rate');
+		const names = cols.values('name');
+		const values = idx.map((i) => (Number.isNaN(rates[i]) ? null : rates[i]));
+		const direct = await engine.query(
+			`SELECT name, nuclei * 1000.0 / residenti AS rate FROM extract
+			 WHERE level = 'comune' AND measure = 'ADI' AND month = DATE '2024-01-01' AND nuclei IS NOT NULL ORDER BY rate DESC, name`
+		);
+		const top = rankItems(values, 10, 'top');
+		expect(top.items.map((d) => names[idx[d.index]])).toEqual(direct.map((r) => r.name));
+		top.items.forEach((d, k) => expect(d.value).toBeCloseTo(direct[k].rate as number, 10));
+		expect(top.suppressed).toBe(idx.length - direct.length);
+		const bottom = rankItems(values, 10, 'bottom');
+		expect(bottom.items.map((d) => names[idx[d.index]])).toEqual(direct.map((r) => r.name).reverse());
+	});
+});
+
+describe('queryColumns (the columnar seam)', () => {
+	test('numbers come as doubles with NULL as NaN, other columns as plain values', async () => {
+		const cols = await engine.queryColumns(`SELECT * FROM (VALUES (1, 'a', 2.5::DOUBLE, true), (2, NULL, NULL, false)) v(n, s, d, b) ORDER BY n`);
+		expect(cols.numRows).toBe(2);
+		expect([...cols.numbers('n')]).toEqual([1, 2]);
+		expect(cols.numbers('d')[0]).toBe(2.5);
+		expect(Number.isNaN(cols.numbers('d')[1])).toBe(true);
+		expect(cols.values('s')).toEqual(['a', null]);
+		expect(cols.values('b')).toEqual([true, false]);
+		expect(() => cols.numbers('missing')).toThrow();
 	});
 });

@@ -1,6 +1,6 @@
 import { line } from 'd3';
 import { describe, expect, test } from 'vitest';
-import { gapCount, panelColumns, panelScales, xDomain, yDomains, type Series } from './small-multiples-utils.ts';
+import { gapCount, panelColumns, panelScales, seriesTable, xDomain, yDomains, type Series } from './small-multiples-utils.ts';
 
 const m = (y: number, mo: number) => new Date(Date.UTC(y, mo - 1, 1));
 const big: Series = { id: 'c:015146', name: 'Milano', months: [m(2024, 1), m(2024, 2), m(2024, 3)], values: [30, 32, null] };
@@ -37,5 +37,20 @@ describe('small multiples', () => {
 		expect(panelColumns(390, 4)).toBe(1);
 		expect(panelColumns(1280, 4)).toBe(4);
 		expect(panelColumns(1280, 2)).toBe(2);
+	});
+});
+
+describe('seriesTable', () => {
+	const d = (m: number) => new Date(Date.UTC(2024, m, 1));
+	test('a row per month of the reference, a column per panel and the reference last; "—" where a panel has no row', () => {
+		const ref = { id: 'r:05', name: 'Veneto', months: [d(0), d(1), d(2)], values: [10, 11, 12] };
+		const a = { id: 'c:1', name: 'Abano', months: [d(0), d(2)], values: [1, null] };
+		const t = seriesTable([a], ref, { caption: 'Nuclei', kind: 'count', formatMonth: (m) => m.toISOString().slice(0, 7) });
+		expect(t.columns.map((c) => c.label)).toEqual(['Mese', 'Abano', 'Veneto (riferimento)']);
+		expect(t.rows).toEqual([
+			{ mese: '2024-01', s0: 1, s1: 10 },
+			{ mese: '2024-02', s0: '—', s1: 11 },
+			{ mese: '2024-03', s0: null, s1: 12 }
+		]);
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ariaSort, compareCells, filterOrder, nextSort, normalizeSearch, parseSort, sortOrder } from './table-utils.ts';
+import { ariaSort, compareCells, filterOrder, nameOrder, nextSort, normalizeSearch, parseSort, sortColumn, sortOrder } from './table-utils.ts';
 
 describe('sorting with suppressed values', () => {
 	const values = [12, null, 3, 40, null, 0];
@@ -47,5 +47,17 @@ describe('sort state', () => {
 		expect(nextSort(fallback, 'value', true)).toEqual({ key: 'value', dir: 'desc' });
 		expect(ariaSort(fallback, 'rate')).toBe('descending');
 		expect(ariaSort(fallback, 'name')).toBe('none');
+	});
+});
+
+describe('name order and integer ties', () => {
+	test('nameOrder is Italian alphabetical order, accents and case ignored', () => {
+		const names = ['Zogno', 'àbano', 'Abbiategrasso', 'Agna', 'Forlì', 'forli 2'];
+		expect(nameOrder(names).map((i) => names[i])).toEqual(['àbano', 'Abbiategrasso', 'Agna', 'Forlì', 'forli 2', 'Zogno']);
+	});
+	test('rows in name order sort with ties in name order and nulls last, without a name tiebreak', () => {
+		const rows = ['Agna', 'Bassano', 'Cittadella', 'Dolo'].map((name, i) => ({ id: `c:${i}`, name, residenti: 10, value: [5, null, 5, 7][i], rate: null, state: 'ok' as const }));
+		expect(sortOrder(sortColumn(rows, 'valore'), 'desc').map((i) => rows[i].name)).toEqual(['Dolo', 'Agna', 'Cittadella', 'Bassano']);
+		expect(sortOrder(sortColumn(rows, 'valore'), 'asc').map((i) => rows[i].name)).toEqual(['Agna', 'Cittadella', 'Dolo', 'Bassano']);
 	});
 });
