@@ -59,6 +59,14 @@ export function normalize(s: string): string {
 		.trim();
 }
 
+// Names are normalised once, not on every keystroke (1,506 Comuni: ~5 → ~1 ms per key).
+const normalizedNames = new Map<string, string>();
+function normalizedName(name: string): string {
+	let n = normalizedNames.get(name);
+	if (n === undefined) normalizedNames.set(name, (n = normalize(name)));
+	return n;
+}
+
 /**
  * The options matching `query` (accent- and case-insensitive; by name or ISTAT code), names
  * that start with it first, then those with a word that does, then any other match; at most
@@ -73,8 +81,8 @@ export function search(options: readonly PickerOption[], query: string, limit = 
 	}
 	const ranked: [number, number, PickerOption][] = [];
 	options.forEach((o, i) => {
-		const n = normalize(o.name);
-		const rank = n.startsWith(q) ? 0 : ` ${n}`.includes(` ${q}`) ? 1 : n.includes(q) || (q.length >= 3 && normalize(o.id).includes(q)) ? 2 : -1;
+		const n = normalizedName(o.name);
+		const rank = n.startsWith(q) ? 0 : ` ${n}`.includes(` ${q}`) ? 1 : n.includes(q) || (q.length >= 3 && normalizedName(o.id).includes(q)) ? 2 : -1;
 		if (rank >= 0) ranked.push([rank, i, o]);
 	});
 	ranked.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
