@@ -30,18 +30,23 @@ async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 const monthDate = (m: string) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1));
 
-/** Name order of a result's ids (id order), kept: the same territories come back at every interaction. */
-const nameOrders = new Map<string, number[]>();
-function byName(ids: readonly string[], names: readonly string[]): number[] {
+/**
+ * Names and name order of a result's ids (id order), kept: the same territories come back at
+ * every interaction, so their names are decoded and collated once.
+ */
+const byIds = new Map<string, { names: string[]; order: number[] }>();
+function namesOf(ids: readonly string[], cols: Columns): { names: string[]; order: number[] } {
 	const key = ids.join(',');
-	let order = nameOrders.get(key);
-	if (!order) {
-		order = nameOrder(names);
-		if (nameOrders.size > 8) nameOrders.clear();
-		nameOrders.set(key, order);
+	let hit = byIds.get(key);
+	if (!hit) {
+		const names = cols.values('name') as string[];
+		hit = { names, order: nameOrder(names) };
+		if (byIds.size > 8) byIds.clear();
+		byIds.set(key, hit);
 	}
-	return order;
+	return hit;
 }
+const STATES: ComparisonRow['state'][] = ['ok', 'riservato', 'assente'];
 
 /** Months of a territory (they change only with the extract, as the index does). */
 const monthsOf = new Map<TerritoryId, { month: string; measures: string[] }[]>();
@@ -101,22 +106,21 @@ export class ConfrontoData {
 			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month));
 			if (gen !== this.#cmpGen) return;
 			const ids = cols.values('id') as string[];
-			const names = cols.values('name') as string[];
-			const [residenti, value, rate] = [cols.numbers('residenti'), cols.numbers('value'), cols.numbers('rate')];
-			const [state, isScope] = [cols.values('state'), cols.values('is_scope')];
+			const { names, order } = namesOf(ids, cols);
+			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
 			const out: ComparisonRow[] = [];
 			let scope: ComparisonRow | null = null;
 			// Rows in name order: ties in every sort keep it without comparing names again.
-			for (const i of byName(ids, names)) {
+			for (const i of order) {
 				const row: ComparisonRow = {
 					id: ids[i],
 					name: names[i],
 					residenti: orNull(residenti[i]),
 					value: orNull(value[i]),
 					rate: orNull(rate[i]),
-					state: state[i] as ComparisonRow['state']
+					state: STATES[state[i]]
 				};
-				if (isScope[i]) scope = row;
+				if (ids[i] === o.t) scope = row;
 				else out.push(row);
 			}
 			this.rows = out;

@@ -98,9 +98,11 @@ export interface ComparisonOptions {
 }
 
 /**
- * Rows `{id, name, parent_id, residenti, is_scope, value, rate, state}` ordered by id (the
+ * Rows `{id, name, parent_id, residenti, is_scope, value, rate, state, state_code}` ordered by
+ * id (the
  * table sorts): every territory of `level` inside `t` with a row in the month, and `t`
- * itself (`is_scope`). `rate` is per 1,000 residents (null for a mean). With `slice`, reads
+ * itself (`is_scope`). `rate` is per 1,000 residents (null for a mean); `state_code` is
+ * `state` as a number (0 ok, 1 riservato, 2 assente: no string to decode). With `slice`, reads
  * the month slice built by `monthSliceQuery` instead of the whole extract (same rows).
  */
 export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } = {}): Built {
@@ -119,7 +121,8 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 SELECT t.id, t.name, t.parent_id, t.residenti, t.id = ? AS is_scope,
 	CASE WHEN suppressed THEN NULL ELSE value END::DOUBLE AS value,
 	CASE WHEN suppressed THEN NULL ELSE ${rate.replace('residenti', 't.residenti')} END::DOUBLE AS rate,
-	CASE WHEN suppressed THEN 'riservato' WHEN value IS NULL THEN 'assente' ELSE 'ok' END AS state
+	CASE WHEN suppressed THEN 'riservato' WHEN value IS NULL THEN 'assente' ELSE 'ok' END AS state,
+	CASE WHEN suppressed THEN 1 WHEN value IS NULL THEN 2 ELSE 0 END::INTEGER AS state_code
 FROM g JOIN confronto_territori t ON t.id = g.territory_id
 ORDER BY t.id`;
 	const month = opts.slice ? [] : [`${o.month}-01`];
