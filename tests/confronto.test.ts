@@ -95,6 +95,33 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
+	test('the ranking equals DuckDB in Node (the 10 highest rates, in order), and its data table exports them', async () => {
+		const top = await oracle.rows(
+			`SELECT name, nuclei * 1000.0 / residenti AS rate FROM f
+			 WHERE level = 'comune' AND measure = 'ADI' AND month = ?::DATE AND nuclei IS NOT NULL ORDER BY rate DESC, name LIMIT 10`,
+			[`${month}-01`]
+		);
+		const page = await open(`/confronto?misura=ADI&mese=${month}`);
+		const ranking = page.locator('.ranking');
+		await ranking.locator('svg a').first().waitFor();
+		// The data table is drawn when its <details> is opened.
+		expect(await ranking.locator('table').count()).toBe(0);
+		await ranking.locator('summary').click();
+		const rows = ranking.locator('table tbody tr');
+		await rows.first().waitFor();
+		const cells = (await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')))).map((r) => r.map(text));
+		expect(cells.slice(0, 10).map((c) => c[0])).toEqual(top.map((r) => String(r.name)));
+		expect(cells.slice(0, 10).map((c) => c[1])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+		expect(cells.slice(0, 10).map((c) => c[2])).toEqual(top.map((r) => fmtRate(Number(r.rate))));
+		expect(cells[10][0]).toBe(`${regioneUser.territoryName} (riferimento)`);
+
+		const [download] = await Promise.all([page.waitForEvent('download'), ranking.locator('[data-export="csv"]').click()]);
+		const csv = (await readFile((await download.path())!, 'utf8')).replace(/^\ufeff/, '').trim().split('\r\n');
+		expect(csv).toHaveLength(12);
+		expect(csv.slice(1).map((l) => l.split(';')[0].replace(/^"|"$/g, ''))).toEqual(cells.map((c) => c[0]));
+		await page.close();
+	});
+
 	test('the map draws every Comune of the Regione boundary file', async () => {
 		const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
 		const geo = manifest.files.find((f) => f.kind === 'boundaries' && f.path.endsWith(`/geo/${regione.slice(2)}.topo.json`));
@@ -161,6 +188,8 @@ describe('Confronto for a Regione user', () => {
 		]);
 		expect(await page.locator('h1 [data-territory]').getAttribute('data-territory')).toBe(atsId);
 		const [{ n }] = await oracle.rows(`SELECT count(DISTINCT territory_id) AS n FROM f WHERE level = 'comune' AND parent_id = ?`, [atsId!]);
+		const all = page.getByRole('button', { name: /^Mostra tutti/ });
+		if (await all.count()) await all.click();
 		expect(await page.locator('table[data-table="confronto"] tbody tr').count()).toBe(Number(n));
 		await page.goBack();
 		await page.waitForURL((u) => u.searchParams.get('t') === null);
