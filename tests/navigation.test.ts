@@ -190,6 +190,9 @@ describe.runIf(inject('hasExtracts'))('a publish while a page is open', () => {
 		expect(await page.locator('[role="alert"]').count()).toBe(0);
 		expect(manifests()).toBe(before + 1);
 		expect(requests).toContain(`/extracts/${v2}/regione/15.parquet`);
+		// The page says so, and the footer shows the version now in use.
+		expect(await page.locator(`[role="status"][data-data-updated="${v2}"]`).textContent()).toContain('I dati sono stati aggiornati');
+		expect(await page.locator('[data-extract-version]').getAttribute('data-extract-version')).toBe(v2);
 
 		// A second publish whose Lombardia file cannot be read: the user is told why, in Italian.
 		const v3 = await republish(stack.extractsDir);

@@ -103,8 +103,11 @@ describe('ExtractStore', () => {
 		const pub = republished({ newFilesReadable: true });
 		const { store, engine } = await storeFor(['it'], { fetch: pub.fetch });
 		await store.ensureScope('it');
+		const versions: string[] = [];
+		store.onManifest((m) => versions.push(m.version));
 		pub.publish();
 		await Promise.all([store.ensureScope('r:05'), store.summary('r:05')]);
+		expect(versions).toEqual(['v2']); // the layout shows the notice and the new version
 		const paths = fixture.requests.map((r) => r.path);
 		expect(paths.filter((p) => p === 'manifest.json')).toHaveLength(2); // the first, and one refetch for both failures
 		expect(paths).toContain('v2/regione/05.parquet');

@@ -53,6 +53,7 @@ export class ExtractStore {
 	#refetch: Promise<Manifest> | null = null;
 	/** A publish replaced the version this page started with (its files may be mixed in `extract`). */
 	#republished = false;
+	#listeners = new Set<(m: Manifest) => void>();
 	#columns: string[] | null = null;
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -60,15 +61,25 @@ export class ExtractStore {
 		this.#deps = deps;
 	}
 
-	/** The published manifest (fetched once per store). */
+	/** The published manifest (fetched once per store, and again after a publish is detected). */
 	manifest(): Promise<Manifest> {
 		this.#manifest ??= this.#get('manifest.json', { cache: 'no-cache' })
 			.then((r) => r.json() as Promise<Manifest>)
+			.then((m) => {
+				for (const fn of this.#listeners) fn(m);
+				return m;
+			})
 			.catch((e: unknown) => {
 				this.#manifest = null;
 				throw e;
 			});
 		return this.#manifest;
+	}
+
+	/** Calls `fn` with every manifest read from now on (the first, and the one fetched after a publish); returns the unsubscribe. */
+	onManifest(fn: (m: Manifest) => void): () => void {
+		this.#listeners.add(fn);
+		return () => this.#listeners.delete(fn);
 	}
 
 	/** The file of `kind` whose scope is `id`, or null. */
