@@ -15,7 +15,7 @@ import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import type { Indicator, MeasureChoice } from './indicators.ts';
-import { comparisonQuery, monthsQuery, seriesQuery, type Built } from './queries.ts';
+import { comparisonQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
 import { ensureIndex, ensureMonth } from './view-tables.ts';
 
 async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
@@ -103,7 +103,7 @@ export class ConfrontoData {
 		const gen = ++this.#cmpGen;
 		this.pending = true;
 		try {
-			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month));
+			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)));
 			if (gen !== this.#cmpGen) return;
 			const ids = cols.values('id') as string[];
 			const { names, order } = namesOf(ids, cols);

@@ -3,7 +3,7 @@ import { createNodeEngine } from '#lib/data/node-engine.ts';
 import { buildFixture } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
 import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
-import { comparisonQuery, comuneAtsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
 // Comparison rows come in no order: the scope first, then by name, for the assertions.
@@ -124,8 +124,12 @@ describe('the month slice', () => {
 			{ t: 'it', level: 'regione' }
 		] as const;
 		let compared = 0;
+		// Over 60 does not apply to RdC (NULL, not listed): "assente" must survive the slice too.
+		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
+		await engine.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`);
 		for (const month of ['2023-11', '2024-01']) {
 			await run(monthSliceQuery(month));
+			await run(monthListsQuery(month));
 			for (const c of cases)
 				for (const measure of ['totale', 'RdC', 'ADI', 'SFL'] as const)
 					for (const key of ['nuclei', 'persone', 'importo_medio', 'nuclei_minori', 'nuclei_over60']) {
@@ -136,6 +140,7 @@ describe('the month slice', () => {
 						compared += whole.length;
 					}
 		}
+		await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
 		expect(compared).toBeGreaterThan(100);
 	});
 

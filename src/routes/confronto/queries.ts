@@ -56,25 +56,48 @@ FROM t LEFT JOIN t AS p ON p.id = t.parent_id`,
 	};
 }
 
-/** The name of the month slice table of `month` (`YYYY-MM`, validated: it becomes an identifier). */
-export function monthTable(month: string): string {
+/**
+ * The name of a month's slice table (`valori`) or of its suppression lists (`liste`); `month`
+ * (`YYYY-MM`) is checked because it becomes part of an identifier.
+ */
+export function monthTable(month: string, kind: 'valori' | 'liste' = 'valori'): string {
 	if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`Not a month: ${JSON.stringify(month)}`);
-	return identifier(`confronto_mese_${month.replace('-', '_')}`);
+	return identifier(`confronto_${kind}_${month.replace('-', '_')}`);
 }
 
 /**
  * Builds the month slice of Confronto: the extract's rows of one month (every territory and
- * measure), only the columns the comparison reads. The extract is ordered by territory, so
- * a month's 3,000 rows (Lombardia) are spread over all 300,000: each comparison paid for a
- * scattered read of the whole table. Built on the first comparison of a month, the slice
- * answers every later one (indicator, measure, level, drill-down) from 1 % of the rows.
+ * measure), only the indicator columns. The extract is ordered by territory, so a month's
+ * 3,200 rows (Lombardia) are spread over all 300,000: each comparison paid for a scattered
+ * read of the whole table. Built on the first comparison of a month, the slice answers every
+ * later one (indicator, measure, level, drill-down) from 1 % of the rows. The suppression
+ * lists are not in it: they cost 5× the rest to read, and only categories need them
+ * (`monthListsQuery`).
  */
 export function monthSliceQuery(month: string): Built {
-	const cols = ['territory_id', 'measure', 'nuclei', 'persone', 'importo_medio', ...CATEGORY_COLUMNS, 'soppressi_primari', 'soppressi_secondari'];
+	const cols = ['territory_id', 'measure', 'nuclei', 'persone', 'importo_medio', ...CATEGORY_COLUMNS];
 	return {
 		sql: `CREATE OR REPLACE TEMP TABLE ${monthTable(month)} AS SELECT ${cols.map(identifier).join(', ')} FROM extract WHERE month = ?::DATE`,
 		params: [`${month}-01`]
 	};
+}
+
+/**
+ * The suppression lists of a month's rows that have any (a category's NULL is a suppression
+ * only when listed, see `aggregate`), built on the first comparison of a category in the month.
+ */
+export function monthListsQuery(month: string): Built {
+	return {
+		sql: `CREATE OR REPLACE TEMP TABLE ${monthTable(month, 'liste')} AS
+SELECT territory_id, measure, soppressi_primari, soppressi_secondari FROM extract
+WHERE month = ?::DATE AND len(soppressi_primari) + len(soppressi_secondari) > 0`,
+		params: [`${month}-01`]
+	};
+}
+
+/** True when comparing `ind` needs the suppression lists (a category: NULL may mean "does not apply"). */
+export function needsLists(ind: Indicator): boolean {
+	return !ind.core;
 }
 
 /** The SQL selecting the ids of `t` and of the territories of `level` inside it, from `confronto_territori`. */
@@ -86,6 +109,12 @@ function membersOf(t: TerritoryId, level: TerritoryLevel): Built {
 function measureList(choice: MeasureChoice): Built {
 	const ms = measuresOf(choice);
 	return { sql: `measure IN (${ms.map(() => '?').join(', ')})`, params: [...ms] };
+}
+
+/** The month slice, with its lists joined when the indicator needs them (no lists row: nothing suppressed). */
+function sliceSource(o: ComparisonOptions): string {
+	const values = monthTable(o.month);
+	return needsLists(o.indicator) ? `${values} LEFT JOIN ${monthTable(o.month, 'liste')} USING (territory_id, measure)` : values;
 }
 
 /** Options of the comparison query. `month` is `YYYY-MM`. */
@@ -103,7 +132,8 @@ export interface ComparisonOptions {
  * table sorts): every territory of `level` inside `t` with a row in the month, and `t`
  * itself (`is_scope`). `rate` is per 1,000 residents (null for a mean); `state_code` is
  * `state` as a number (0 ok, 1 riservato, 2 assente: no string to decode). With `slice`, reads
- * the month slice built by `monthSliceQuery` instead of the whole extract (same rows).
+ * the month slice built by `monthSliceQuery` (and `monthListsQuery` for a category) instead
+ * of the whole extract (same rows).
  */
 export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } = {}): Built {
 	const agg = aggregate(o.indicator);
@@ -114,7 +144,7 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 	// string aggregates were the slowest part of this query on DuckDB-WASM 1.28.
 	const sql = `WITH g AS (
 	SELECT territory_id, ${agg.value} AS value, ${agg.suppressed} AS suppressed
-	FROM ${opts.slice ? monthTable(o.month) : 'extract'}
+	FROM ${opts.slice ? sliceSource(o) : 'extract'}
 	WHERE ${opts.slice ? '' : 'month = ?::DATE AND '}${measures.sql} AND territory_id IN (${members.sql})
 	GROUP BY territory_id
 )

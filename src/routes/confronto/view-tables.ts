@@ -5,7 +5,7 @@
  * its rows), which `SELECT count(*)` tells cheaply.
  */
 import { query } from '#lib/data/query.ts';
-import { monthSliceQuery, monthTable, territoryIndexQuery } from './queries.ts';
+import { monthListsQuery, monthSliceQuery, monthTable, territoryIndexQuery } from './queries.ts';
 
 /** Slices kept at most (about 3,000 rows each for Lombardia). */
 const MAX_SLICES = 12;
@@ -13,6 +13,8 @@ const MAX_SLICES = 12;
 let rows: number | null = null;
 let index: Promise<void> | null = null;
 const slices = new Map<string, Promise<void>>();
+/** Months whose suppression lists are built (a subset of `slices`). */
+const lists = new Map<string, Promise<void>>();
 // One build at a time: a slice and the index read the same extract the loader writes.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -28,7 +30,7 @@ export function ensureIndex(): Promise<void> {
 		const [{ n }] = await query('SELECT count(*) AS n FROM extract');
 		if (index && n === rows) return index;
 		rows = Number(n);
-		for (const month of slices.keys()) await query(`DROP TABLE IF EXISTS ${monthTable(month)}`);
+		for (const month of slices.keys()) await drop(month);
 		slices.clear();
 		const { sql, params } = territoryIndexQuery();
 		index = query(sql, params).then(() => undefined);
@@ -37,8 +39,30 @@ export function ensureIndex(): Promise<void> {
 	});
 }
 
-/** Makes the month slice of `month` (`YYYY-MM`) exist; call `ensureIndex` first. */
-export function ensureMonth(month: string): Promise<void> {
+async function drop(month: string): Promise<void> {
+	lists.delete(month);
+	await query(`DROP TABLE IF EXISTS ${monthTable(month)}`);
+	await query(`DROP TABLE IF EXISTS ${monthTable(month, 'liste')}`);
+}
+
+/**
+ * Makes the month slice of `month` (`YYYY-MM`) exist, with its suppression lists when
+ * `withLists` (a category is compared); call `ensureIndex` first.
+ */
+export async function ensureMonth(month: string, withLists = false): Promise<void> {
+	await slice(month);
+	if (!withLists) return;
+	let have = lists.get(month);
+	if (!have) {
+		const { sql, params } = monthListsQuery(month);
+		have = serial(() => query(sql, params)).then(() => undefined);
+		lists.set(month, have);
+		have.catch(() => lists.delete(month));
+	}
+	return have;
+}
+
+function slice(month: string): Promise<void> {
 	const have = slices.get(month);
 	if (have) {
 		// Most recently used last.
@@ -52,7 +76,7 @@ export function ensureMonth(month: string): Promise<void> {
 		while (slices.size > MAX_SLICES) {
 			const [oldest] = slices.keys();
 			slices.delete(oldest);
-			await query(`DROP TABLE IF EXISTS ${monthTable(oldest)}`);
+			await drop(oldest);
 		}
 	});
 	slices.set(month, built);
