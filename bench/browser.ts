@@ -95,6 +95,10 @@ export async function runSession(
 	await page
 		.waitForFunction(() => (sessionStorage.getItem('__benchTimes') ?? '').includes('cruscotto:interactive'), null, { timeout, polling: 50 })
 		.catch(() => undefined);
+	// The extract's table may finish after the first DuckDB chart (it is built in the background).
+	await page
+		.waitForFunction(() => (sessionStorage.getItem('__benchTimes') ?? '').includes('cruscotto:extract-loaded'), null, { timeout: 15_000, polling: 50 })
+		.catch(() => undefined);
 	await settle(net, 500);
 	const times = await readTimes(page);
 	const origin = times['cruscotto:token'] !== undefined ? 'mark' : 'resource';

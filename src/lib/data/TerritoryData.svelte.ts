@@ -1,14 +1,16 @@
 /**
  * The series of the territory in view and of its benchmarks, for the territory views. The
  * first-view summary answers at once; DuckDB answers when the engine and the extract are
- * ready, and takes over silently (same numbers: see series.ts). Results are kept per
- * territory, so moving between views shows them at once.
+ * ready, and takes over silently: the numbers are the same (series.ts), so what is on screen
+ * is kept and only the source changes. Results are kept per territory, so moving between views
+ * shows them at once.
  */
 import { untrack } from 'svelte';
 import type { SummaryTerritory, TerritoryId } from '#contracts';
+import type { Param } from './engine.ts';
 import { italianError } from './errors.ts';
 import { engineStarted, query } from './query.ts';
-import { ensureScope, extracts } from './session.ts';
+import { beforeTable, ensureScope, extracts } from './session.ts';
 import { territories } from './Territories.svelte.ts';
 import { seriesQuery, toTerritories } from './views.ts';
 
@@ -19,6 +21,31 @@ const afterPaint = () =>
 	new Promise<void>((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(resolve, 0)) : resolve()));
 
 const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
+
+/** Only registered file names (`<sha256>.parquet`) are ever spliced into SQL. */
+const FILE_NAME = /^[0-9a-f]{64}\.parquet$/;
+
+/**
+ * `built` run on the rows of `ids` read straight from a registered Parquet file: a CTE named
+ * `extract` stands for the table. One equality filter per id, so DuckDB 0.9 pushes each into
+ * the scan and skips the row groups whose statistics exclude it.
+ */
+function overFile(file: string, ids: readonly TerritoryId[], built: { sql: string; params: Param[] }) {
+	if (!FILE_NAME.test(file)) throw new Error(`Unexpected file name ${JSON.stringify(file)}`);
+	const parts = ids.map(() => `SELECT * FROM read_parquet('${file}') WHERE territory_id = ?`);
+	return { sql: `WITH extract AS (${parts.join(' UNION ALL ')}) ${built.sql}`, params: [...ids, ...built.params] };
+}
+
+/** Same territories, months, measures and figures (the summary's order may differ). */
+export function sameFigures(a: readonly SummaryTerritory[], b: readonly SummaryTerritory[]): boolean {
+	if (a.length !== b.length) return false;
+	const key = (t: SummaryTerritory) =>
+		t.series
+			.map((p) => `${p.month}|${p.measure}|${p.nuclei}|${p.persone}|${p.importo_medio}|${p.nuclei_per_1000}`)
+			.sort()
+			.join(';');
+	return a.every((t, i) => t.id === b[i].id && t.name === b[i].name && t.residenti === b[i].residenti && key(t) === key(b[i]));
+}
 
 /** One view's data for the territory it shows. */
 export class TerritoryData {
@@ -55,8 +82,9 @@ export class TerritoryData {
 		}
 		this.list = null;
 		this.source = null;
+		// The summary is for the first view of a page: once DuckDB has answered, it answers faster.
 		const summary =
-			opts.summary === false || engineStarted()
+			opts.summary === false || fromDb.size > 0
 				? Promise.resolve()
 				: extracts.summary(t).then(
 						(s) => {
@@ -69,12 +97,15 @@ export class TerritoryData {
 						},
 						() => undefined // the DuckDB path reports errors
 					);
-		// DuckDB-WASM's start evaluates a large script on the main thread: it waits for the
-		// summary's numbers to be painted, so the first view is not held up by it.
-		summary.then(() => this.#fromDuckDb(t)).then(
+		// Started at the login callback, the engine runs beside the summary. Started here (a
+		// reload), DuckDB-WASM's script would compete with the first view: it waits for its paint.
+		const duckdb = engineStarted() ? this.#fromDuckDb(t) : summary.then(() => this.#fromDuckDb(t));
+		duckdb.then(
 			(list) => {
 				if (gen !== this.#gen) return;
-				this.list = list;
+				territories.add(list.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null })));
+				// Same numbers as the summary on screen: keep its objects, so nothing is drawn again.
+				if (!(this.source === 'summary' && this.list && sameFigures(this.list, list))) this.list = list;
 				this.source = 'duckdb';
 			},
 			(e: unknown) => {
@@ -91,13 +122,24 @@ export class TerritoryData {
 	}
 
 	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
-		await ensureScope(t);
-		await territories.refresh();
+		// A territory without its own file (a Provincia) needs the table's parents for its benchmarks.
+		if (!(await extracts.fileFor(t))) {
+			await ensureScope(t);
+			await territories.refresh();
+		}
 		const ids = [t, ...(await territories.benchmarksOf(t))];
-		const { sql, params } = seriesQuery(ids);
-		const list = toTerritories(ids, await query(sql, params));
+		const built = seriesQuery(ids);
+		const direct = await beforeTable(t, (file) => {
+			const { sql, params } = overFile(file, ids, built);
+			return query(sql, params);
+		});
+		const list = toTerritories(ids, direct ?? (await query(built.sql, built.params)));
 		if (list[0]?.id !== t) throw new Error(`No rows for ${t}`);
 		fromDb.set(t, list);
+		// Every name and parent in the extract, once its table is built (not on the first view's path).
+		void ensureScope(t)
+			.then(() => territories.refresh())
+			.catch(() => undefined);
 		return list;
 	}
 }

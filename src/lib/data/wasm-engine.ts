@@ -5,51 +5,65 @@
  * the app's own origin through Vite `?url` imports: no CDN.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { BUNDLES } from './engine-assets.ts';
+import { BUNDLES, engineRequested } from './engine-assets.ts';
 import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
 import type { Columns, Value } from './engine.ts';
 
 /** Bytes of the wasm module fetched so far (for the progress indicator). */
 export type EngineProgress = (loaded: number, total: number) => void;
 
-/** Starts the worker, fetches and compiles the wasm, opens one connection. */
+/** A User Timing measure per engine call (performance panel, bench/profile.ts); cheap enough to keep. */
+function measured<T>(label: string, work: Promise<T>): Promise<T> {
+	if (typeof performance === 'undefined' || typeof performance.measure !== 'function') return work;
+	const start = performance.now();
+	const done = () => void performance.measure(`engine: ${label.replace(/\s+/g, ' ').slice(0, 100)}`, { start });
+	work.then(done, done);
+	return work;
+}
+
+/**
+ * Starts the worker, fetches and compiles the wasm, opens one connection. The worker runs
+ * behind engine-worker.js, so DuckDB-WASM reports no download progress (`onProgress` is kept
+ * for builds where it does).
+ */
 export async function createWasmEngine(onProgress?: EngineProgress): Promise<Engine> {
+	engineRequested();
 	const bundle = await duckdb.selectBundle(BUNDLES);
 	const worker = new Worker(bundle.mainWorker!);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-	await db.instantiate(bundle.mainModule, bundle.pthreadWorker, (p) => onProgress?.(p.bytesLoaded, p.bytesTotal));
+	await measured('instantiate', db.instantiate(bundle.mainModule, bundle.pthreadWorker, (p) => onProgress?.(p.bytesLoaded, p.bytesTotal)));
 	const conn = await db.connect();
+
+	async function run(sql: string, params: readonly Param[]): Promise<Row[]> {
+		try {
+			let table;
+			if (params.length === 0) table = await conn.query(sql);
+			else {
+				const stmt = await conn.prepare(sql);
+				try {
+					table = await stmt.query(...params);
+				} finally {
+					await stmt.close();
+				}
+			}
+			const names = table.schema.fields.map((f: { name: string }) => f.name);
+			const columns = names.map((_: string, i: number) => table.getChildAt(i));
+			const rows: Row[] = new Array(table.numRows);
+			for (let r = 0; r < table.numRows; r++) {
+				const row: Row = {};
+				for (let c = 0; c < names.length; c++) row[names[c]] = toValue(columns[c]?.get(r));
+				rows[r] = row;
+			}
+			return rows;
+		} catch (e) {
+			throw new QueryError(sql, e);
+		}
+	}
 
 	return {
 		queryColumns: (sql: string, params: readonly Param[] = []) => columnsOf(conn, sql, params),
-		async query(sql: string, params: readonly Param[] = []): Promise<Row[]> {
-			try {
-				let table;
-				if (params.length === 0) table = await conn.query(sql);
-				else {
-					const stmt = await conn.prepare(sql);
-					try {
-						table = await stmt.query(...params);
-					} finally {
-						await stmt.close();
-					}
-				}
-				const names = table.schema.fields.map((f: { name: string }) => f.name);
-				const columns = names.map((_: string, i: number) => table.getChildAt(i));
-				const rows: Row[] = new Array(table.numRows);
-				for (let r = 0; r < table.numRows; r++) {
-					const row: Row = {};
-					for (let c = 0; c < names.length; c++) row[names[c]] = toValue(columns[c]?.get(r));
-					rows[r] = row;
-				}
-				return rows;
-			} catch (e) {
-				throw new QueryError(sql, e);
-			}
-		},
-		async registerFile(name: string, bytes: Uint8Array) {
-			await db.registerFileBuffer(name, bytes);
-		}
+		query: (sql: string, params: readonly Param[] = []) => measured(sql, run(sql, params)),
+		registerFile: (name: string, bytes: Uint8Array) => measured(`register ${name}`, db.registerFileBuffer(name, bytes))
 	};
 }
 
