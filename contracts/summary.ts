@@ -3,6 +3,11 @@
  * (`<version>/summary/<same path as the extract>.json`, manifest kind `summary`, same scope),
  * so the app shows the KPI cards and the first chart before DuckDB-WASM is ready. Its
  * numbers come from the same table as the extract: once the engine is up nothing changes.
+ *
+ * On disk (`SummaryFile`, schema 2) a scope's file holds only its own territory, in columns;
+ * the benchmarks (Italia and every Regione) are in `summary/italia.json`, which every
+ * logged-in user may read (scope `it`, like italia.parquet). The app fetches both and
+ * assembles a `FirstViewSummary` (docs/decisions/0021-compact-summaries.md).
  */
 import type { Measure } from './extract.ts';
 import type { TerritoryId, TerritoryLevel } from './territory.ts';
@@ -23,14 +28,52 @@ export interface SummaryTerritory {
 	name: string;
 	level: TerritoryLevel;
 	residenti: number;
-	/** Every month and measure of the published period. */
+	/** Every month and measure of the published period, sorted by measure, then month. */
 	series: SummaryPoint[];
 }
 
-/** The summary of one scope: its own territory, then its benchmarks (its Regione, Italia). */
+/** The summary of one scope as the app uses it: its own territory, then its benchmarks (its Regione, Italia). */
 export interface FirstViewSummary {
 	version: string;
 	scope: TerritoryId;
 	territory: SummaryTerritory;
 	benchmarks: SummaryTerritory[];
+}
+
+/** The `schema_version` of summary files in this format. */
+export const SUMMARY_SCHEMA_VERSION = 2;
+
+/**
+ * A run of consecutive months of one measure: value k of each array is the month `from` + k.
+ * A measure has one run per stretch of published months (one, unless the period has a gap).
+ */
+export interface SummaryRun {
+	measure: Measure;
+	/** `YYYY-MM`, the first month of the run. */
+	from: string;
+	nuclei: (number | null)[];
+	persone: (number | null)[];
+	importo_medio: (number | null)[];
+	nuclei_per_1000: (number | null)[];
+}
+
+/** A territory in a summary file: its runs sorted by measure, then month. */
+export interface SummaryFileTerritory {
+	id: TerritoryId;
+	name: string;
+	level: TerritoryLevel;
+	residenti: number;
+	runs: SummaryRun[];
+}
+
+/** A summary file on disk (`summary/<extract path>.json`). */
+export interface SummaryFile {
+	schema_version: typeof SUMMARY_SCHEMA_VERSION;
+	version: string;
+	scope: TerritoryId;
+	territory: SummaryFileTerritory;
+	/** The benchmarks' ids, outermost last: `[]` for it, `['it']` for a Regione, `['r:RR', 'it']` otherwise. */
+	benchmarks: TerritoryId[];
+	/** Only in `summary/italia.json`: every Regione, so that any scope's benchmarks are found there. */
+	regioni?: SummaryFileTerritory[];
 }

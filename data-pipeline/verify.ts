@@ -6,15 +6,16 @@
  * levels and categories where nothing is hidden, and the scoped files' contents (own rows,
  * benchmark rows identical to italia.parquet's, no ATS rows in a Comune file).
  */
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATEGORY_PARTITIONS, EXTRACT_COLUMNS, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
 import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
 import { bitOfColumn } from './extract-table.ts';
-import { readManifest, sha256File } from './publish.ts';
+import { readManifest } from './publish.ts';
+import { summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
+import { checkFiles } from './verify-files.ts';
 
 export class VerificationError extends Error {
 	faults: string[];
@@ -25,52 +26,54 @@ export class VerificationError extends Error {
 	}
 }
 
-const FILE_RE = /^(italia)\.parquet$|^(regione|ats|comune)\/([A-Z0-9]+)\.parquet$/;
-
-/** The scope a path must have: `regione/15.parquet` → `r:15`. */
-function scopeOfPath(rel: string): string | null {
-	const m = FILE_RE.exec(rel);
-	if (!m) return null;
-	if (m[1]) return 'it';
-	return `${{ regione: 'r', ats: 'a', comune: 'c' }[m[2] as 'regione']}:${m[3]}`;
-}
-
-function checkFiles(manifest: Manifest, resolve: (p: string) => string, faults: string[]): void {
-	for (const f of manifest.files) {
-		if (!f.path.startsWith(`${manifest.version}/`)) faults.push(`${f.path}: not inside version ${manifest.version}`);
-		const abs = resolve(f.path);
-		if (!existsSync(abs)) {
-			faults.push(`${f.path}: missing`);
-			continue;
-		}
-		if (statSync(abs).size !== f.bytes) faults.push(`${f.path}: ${statSync(abs).size} bytes, manifest says ${f.bytes}`);
-		else if (sha256File(abs) !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
-		const rel = f.path.slice(manifest.version.length + 1);
-		const expected = f.kind === 'extract' ? scopeOfPath(rel) : f.kind === 'summary' ? scopeOfPath(rel.replace(/^summary\//, '').replace(/\.json$/, '.parquet')) : 'it';
-		if (expected === null || expected !== f.scope) faults.push(`${f.path}: scope ${f.scope} does not match the path`);
-	}
-}
-
 /** Runs every check on `manifest` (files under `root`, or under `staging` before publication). */
 export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string } = {}): Promise<{ rows: number }> {
 	const resolve = (p: string) => (opts.staging ? join(opts.staging, p.slice(manifest.version.length + 1)) : join(root, p));
 	const faults: string[] = [];
-	checkFiles(manifest, resolve, faults);
+	const summaries = await checkFiles(manifest, resolve, faults);
 	if (faults.length) throw new VerificationError(faults);
 	const extracts = manifest.files.filter((f) => f.kind === 'extract');
 	const db = await openDb();
 	try {
+		// the footers parsed by the schema check are reused by the reads that follow
+		await db.run(`SET parquet_metadata_cache = true`);
 		await db.load('mf', { path: 'VARCHAR', scope: 'VARCHAR', within: 'VARCHAR', rows: 'INTEGER' }, extracts.map((f) => [resolve(f.path), f.scope, f.within.join(','), f.rows]));
-		const list = `[${extracts.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
+		const files = (fs: ManifestFile[]) => `[${fs.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
+		const list = files(extracts);
 		await checkSchema(db, list, faults);
 		if (faults.length) throw new VerificationError(faults);
-		await db.run(`CREATE TABLE v AS SELECT filename AS path, file_row_number AS rn, * EXCLUDE (filename, file_row_number) FROM read_parquet(${list}, filename = true, file_row_number = true)`);
+		// The canonical rows: italia.parquet and the regione files hold every territory, whole.
+		await db.run(`CREATE TABLE t AS SELECT DISTINCT * FROM read_parquet(${files(extracts.filter((f) => f.scope === 'it' || f.scope.startsWith('r:')))})`);
+		// Every file's rows as key, position and a hash of the whole row (decoding each file once).
+		await db.run(
+			`CREATE TABLE v AS SELECT filename AS path, file_row_number AS rn, territory_id, month, measure, hash(${ALL}) AS h
+			FROM read_parquet(${list}, filename = true, file_row_number = true)`
+		);
 		const rows = await checkContents(db, faults);
+		if (faults.length) throw new VerificationError(faults);
+		if (manifest.schema_version >= 2) await checkSummaries(db, manifest, summaries, faults);
 		if (faults.length) throw new VerificationError(faults);
 		return { rows };
 	} finally {
 		db.close();
 	}
+}
+
+const ALL = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
+
+/** Each summary file is the one built from the extract rows (schema 2 manifests; older summaries are only hashed). */
+async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, string>, faults: string[]): Promise<void> {
+	const files = manifest.files.filter((f) => f.kind === 'summary');
+	if (!files.length) return;
+	const rows = await db.all<TerritoryJson>(territoryJsonSql('t'));
+	const known = new Set(rows.map((r) => r.territory_id));
+	const missing = files.filter((f) => !known.has(f.scope));
+	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
+	if (missing.length) return;
+	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope));
+	const wrong = files.filter((f) => texts.get(f.path) !== expected.get(f.scope));
+	for (const f of wrong.slice(0, 10)) faults.push(`${f.path}: summary differs from the extract rows`);
+	if (wrong.length > 10) faults.push(`… and ${wrong.length - 10} more summaries differ`);
 }
 
 const PHYSICAL: Record<string, string> = { VARCHAR: 'UTF8', DATE: 'DATE', INTEGER: 'INT_32', DOUBLE: 'DOUBLE', 'VARCHAR[]': 'LIST' };
@@ -94,8 +97,6 @@ async function first(db: Db, faults: string[], label: string, sql: string): Prom
 async function checkContents(db: Db, faults: string[]): Promise<number> {
 	await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (path) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
 	await first(db, faults, 'rows not sorted by territory_id, measure, month', `SELECT path, rn FROM (SELECT path, rn, (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER (PARTITION BY path ORDER BY rn) AS bad FROM v) WHERE bad`);
-	// The canonical rows: italia.parquet and the regione files hold every territory.
-	await db.run(`CREATE TABLE t AS SELECT DISTINCT * EXCLUDE (path, rn) FROM v WHERE path IN (SELECT path FROM mf WHERE scope = 'it' OR scope LIKE 'r:%')`);
 	// Each territory's Regione, from the parent chain (a Comune's parent is its ATS).
 	await db.run(
 		`CREATE TABLE terr AS WITH d AS (SELECT DISTINCT territory_id, level, parent_id FROM t)
@@ -164,7 +165,7 @@ async function checkContents(db: Db, faults: string[]): Promise<number> {
 	);
 	await first(db, faults, 'file lacks a row it must hold', `SELECT path, territory_id FROM expected ANTI JOIN v USING (path, territory_id, month, measure)`);
 	await first(db, faults, 'file holds a row outside its scope', `SELECT path, territory_id FROM v ANTI JOIN expected USING (path, territory_id, month, measure)`);
-	await first(db, faults, 'row differs from the same row in italia/regione files', `SELECT path, territory_id, month FROM (SELECT * EXCLUDE (rn) FROM v EXCEPT SELECT e.path, t.* EXCLUDE (region) FROM expected e JOIN t USING (territory_id, month, measure))`);
+	await first(db, faults, 'row differs from the same row in italia/regione files', `SELECT v.path, v.territory_id, v.month FROM v JOIN (SELECT territory_id, month, measure, hash(${ALL}) AS h FROM t) c USING (territory_id, month, measure) WHERE v.h <> c.h`);
 	await first(db, faults, "within does not match the file's own rows", `SELECT mf.path, mf.within, t.parent_id FROM mf JOIN (SELECT DISTINCT territory_id, parent_id, region FROM t) t ON t.territory_id = mf.scope
 		WHERE (mf.scope LIKE 'c:%' AND mf.within <> 'r:' || t.region || ',' || t.parent_id) OR (mf.scope LIKE 'a:%' AND mf.within <> t.parent_id) OR (mf.scope LIKE 'r:%' AND mf.within <> '') OR (mf.scope = 'it' AND mf.within <> '')`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM v`);

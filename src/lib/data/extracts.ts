@@ -6,8 +6,9 @@
  * territory's rows are taken from the first file that brought them and never counted twice.
  */
 import { mark } from '#lib/perf.ts';
-import { reaches, type FirstViewSummary, type Manifest, type ManifestFile, type TerritoryId } from '#contracts';
+import { reaches, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
+import { assembleSummary } from './series.ts';
 
 /** Why an extract could not be used; the UI turns the kind into an Italian message. */
 export class ExtractError extends Error {
@@ -87,11 +88,16 @@ export class ExtractStore {
 		return (await this.manifest()).files.find((f) => f.kind === kind && f.scope === id) ?? null;
 	}
 
-	/** The first-view summary of scope `id` (verified and cached like the extracts), or null. */
+	/**
+	 * The first-view summary of scope `id`, or null: its summary file and `summary/italia.json`
+	 * (the benchmarks), fetched together, verified and cached like the extracts.
+	 */
 	async summary(id: TerritoryId): Promise<FirstViewSummary | null> {
-		const file = await this.fileFor(id, 'summary');
-		if (!file) return null;
-		return JSON.parse(new TextDecoder().decode(await this.bytes(file))) as FirstViewSummary;
+		const [file, italia] = await Promise.all([this.fileFor(id, 'summary'), this.fileFor('it', 'summary')]);
+		if (!file || !italia) return null;
+		const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.bytes(f))) as SummaryFile;
+		const [own, it] = await Promise.all([read(file), file === italia ? null : read(italia)]);
+		return assembleSummary(own, it ?? own);
 	}
 
 	/**

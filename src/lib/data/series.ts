@@ -3,10 +3,43 @@
  * from the pipeline's summary JSON, later views from DuckDB: both hand the same per-measure
  * points to these functions, so no number changes when the engine takes over.
  */
-import { HOUSEHOLD_MEASURES, type Measure, type SummaryPoint, type SummaryTerritory } from '#contracts';
+import {
+	HOUSEHOLD_MEASURES,
+	SUMMARY_SCHEMA_VERSION,
+	type FirstViewSummary,
+	type Measure,
+	type SummaryFile,
+	type SummaryFileTerritory,
+	type SummaryPoint,
+	type SummaryTerritory
+} from '#contracts';
 import type { MeasureChoice } from './indicators.ts';
 
 export type { SummaryPoint, SummaryTerritory };
+
+/** A summary file's territory as points (sorted by measure, then month, like the runs). */
+export function fromRuns(t: SummaryFileTerritory): SummaryTerritory {
+	const series: SummaryPoint[] = [];
+	for (const r of t.runs) {
+		r.nuclei.forEach((nuclei, k) => {
+			series.push({ month: addMonths(r.from, k), measure: r.measure, nuclei, persone: r.persone[k] ?? null, importo_medio: r.importo_medio[k] ?? null, nuclei_per_1000: r.nuclei_per_1000[k] ?? null });
+		});
+	}
+	return { id: t.id, name: t.name, level: t.level, residenti: t.residenti, series };
+}
+
+/**
+ * The first view of a scope from its summary file and `summary/italia.json` (its benchmarks),
+ * or null when they cannot be put together (another format, two versions, a benchmark
+ * missing): the views then wait for DuckDB rather than show mixed numbers.
+ */
+export function assembleSummary(own: SummaryFile, italia: SummaryFile): FirstViewSummary | null {
+	if (own.schema_version !== SUMMARY_SCHEMA_VERSION || italia.schema_version !== SUMMARY_SCHEMA_VERSION || own.version !== italia.version) return null;
+	const pool = new Map([italia.territory, ...(italia.regioni ?? [])].map((t) => [t.id, t]));
+	const benchmarks = own.benchmarks.map((id) => pool.get(id));
+	if (benchmarks.some((b) => !b)) return null;
+	return { version: own.version, scope: own.scope, territory: fromRuns(own.territory), benchmarks: benchmarks.map((b) => fromRuns(b!)) };
+}
 
 /** The figures of one territory, month and measure choice; null = suppressed (or any part of a sum is). */
 export interface Figures {

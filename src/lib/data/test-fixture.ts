@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FirstViewSummary, Manifest, ManifestFile } from '#contracts';
+import { SUMMARY_SCHEMA_VERSION, type Manifest, type ManifestFile, type SummaryFile, type SummaryFileTerritory, type SummaryRun } from '#contracts';
 import type { Engine } from './engine.ts';
 
 const ROWS_SQL = `
@@ -75,7 +75,7 @@ export async function buildFixture(engine: Engine): Promise<Fixture> {
 		const [{ n }] = await engine.query(`SELECT count(*) AS n FROM fixture WHERE ${f.where}`);
 		add(f.path, new Uint8Array(await readFile(file)), f, 'extract', Number(n));
 		const summary = await summaryOf(engine, f.scope);
-		add(f.path.replace(/^v1\//, 'v1/summary/').replace(/\.parquet$/, '.json'), new TextEncoder().encode(JSON.stringify(summary)), f, 'summary', 1);
+		add(f.path.replace(/^v1\//, 'v1/summary/').replace(/\.parquet$/, '.json'), new TextEncoder().encode(JSON.stringify(summary)), f, 'summary', 1 + (summary.regioni?.length ?? 0));
 	}
 	await rm(dir, { recursive: true, force: true });
 	const manifest: Manifest = {
@@ -95,17 +95,26 @@ export async function buildFixture(engine: Engine): Promise<Fixture> {
 	return { manifest, files, fetch: fetchFn, requests };
 }
 
-async function summaryOf(engine: Engine, scope: string): Promise<FirstViewSummary> {
-	const ids = scope === 'it' ? ['it'] : [scope, ...(scope === 'r:05' ? [] : ['r:05']), 'it'];
-	const territories = [];
-	for (const id of ids) {
+async function summaryOf(engine: Engine, scope: string): Promise<SummaryFile> {
+	const territory = async (id: string): Promise<SummaryFileTerritory> => {
 		const rows = await engine.query(
 			`SELECT name, level, residenti, strftime(month, '%Y-%m') AS month, measure, nuclei, persone, importo_medio, nuclei_per_1000
-			 FROM fixture WHERE territory_id = ? ORDER BY month, measure`, [id]);
-		territories.push({
-			id, name: String(rows[0].name), level: rows[0].level as 'italia', residenti: Number(rows[0].residenti),
-			series: rows.map((r) => ({ month: String(r.month), measure: r.measure as 'RdC', nuclei: r.nuclei as number | null, persone: r.persone as number | null, importo_medio: r.importo_medio as number | null, nuclei_per_1000: r.nuclei_per_1000 as number | null }))
-		});
-	}
-	return { version: 'v1', scope, territory: territories[0], benchmarks: territories.slice(1) };
+			 FROM fixture WHERE territory_id = ? ORDER BY measure, month`, [id]);
+		const runs: SummaryRun[] = [];
+		for (const r of rows) {
+			// the fixture's months have no gaps: one run per measure
+			let run = runs.at(-1);
+			if (run?.measure !== r.measure) runs.push((run = { measure: r.measure as 'RdC', from: String(r.month), nuclei: [], persone: [], importo_medio: [], nuclei_per_1000: [] }));
+			run.nuclei.push(r.nuclei as number | null);
+			run.persone.push(r.persone as number | null);
+			run.importo_medio.push(r.importo_medio as number | null);
+			run.nuclei_per_1000.push(r.nuclei_per_1000 as number | null);
+		}
+		return { id, name: String(rows[0].name), level: rows[0].level as 'italia', residenti: Number(rows[0].residenti), runs };
+	};
+	const benchmarks = scope === 'it' ? [] : scope === 'r:05' ? ['it'] : ['r:05', 'it'];
+	return {
+		schema_version: SUMMARY_SCHEMA_VERSION, version: 'v1', scope, territory: await territory(scope), benchmarks,
+		...(scope === 'it' ? { regioni: [await territory('r:05')] } : {})
+	};
 }

@@ -1,0 +1,170 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { SUMMARY_SCHEMA_VERSION, type Manifest, type SummaryFile } from '../contracts/index.ts';
+import { fromRuns } from '../src/lib/data/series.ts';
+import { build } from './build.ts';
+import { openDb, sqlString } from './db.ts';
+import { silentLogger } from './log.ts';
+import { sha256File } from './publish.ts';
+import { verifyPublished } from './verify.ts';
+import { household, runCli, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
+
+const COMUNI = ['001001', '001002', '001003', '001004', '002001', '002002', '007001', '007002', '007003'];
+const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04'];
+
+function rows(): HouseholdRow[] {
+	const out: HouseholdRow[] = [];
+	let id = 1;
+	for (const [m, month] of MONTHS.entries())
+		for (const [i, comune] of COMUNI.entries())
+			for (let k = 0; k < ((i + m) * 5) % 13; k++) {
+				out.push(household(month, 'ADI', comune, id, id * 3 + i));
+				if (k % 4 === 0) out.push(household(month, 'SFL', comune, id, id));
+				id++;
+			}
+	return out;
+}
+
+describe('first-view summaries (schema 2)', () => {
+	const root = tempDir();
+	const out = join(root, 'extracts');
+	let manifest: Manifest;
+	const read = (scope: string) => {
+		const f = manifest.files.find((x) => x.kind === 'summary' && x.scope === scope)!;
+		return { file: f, json: JSON.parse(readFileSync(join(out, f.path), 'utf8')) as SummaryFile };
+	};
+	const ats = () => manifest.files.find((f) => f.scope.startsWith('a:'))!.scope;
+	/** The extract rows of `id` as the summary shows them, from the Parquet file itself. */
+	const extractRows = async (path: string, id: string) => {
+		const db = await openDb();
+		try {
+			return await db.all<Record<string, unknown>>(
+				`SELECT strftime(month, '%Y-%m') AS month, measure, nuclei, persone, importo_medio, nuclei_per_1000
+				FROM read_parquet(${sqlString(join(out, path))}) WHERE territory_id = ? ORDER BY measure, month`,
+				[id]
+			);
+		} finally {
+			db.close();
+		}
+	};
+
+	beforeAll(async () => {
+		mkdirSync(join(root, 'md'));
+		writeMicrodataCsv(join(root, 'md', 'm.csv'), rows());
+		await build({ microdata: join(root, 'md'), out, registry: tinyRegistry(), lastMonth: '2024-04', log: silentLogger });
+		manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+	}, 60_000);
+
+	test('a Comune summary holds only its own territory, in columns, with its benchmarks named', async () => {
+		const { file, json } = read('c:001002');
+		expect(json.schema_version).toBe(SUMMARY_SCHEMA_VERSION);
+		expect(json.territory.id).toBe('c:001002');
+		expect(json.benchmarks).toEqual(['r:01', 'it']);
+		expect(json.regioni).toBeUndefined();
+		expect(file.rows).toBe(1);
+		for (const run of json.territory.runs) {
+			expect(run.from).toMatch(/^\d{4}-\d{2}$/);
+			const n = run.nuclei.length;
+			expect([run.persone.length, run.importo_medio.length, run.nuclei_per_1000.length]).toEqual([n, n, n]);
+		}
+		// validation rejects gaps in the months: one run per measure
+		expect(json.territory.runs.map((r) => `${r.measure} ${r.from} ${r.nuclei.length}`)).toEqual(['ADI 2024-01 4', 'SFL 2024-01 4']);
+	});
+
+	test('the numbers are the extract’s, suppressed cells null', async () => {
+		for (const scope of ['c:001002', 'c:007001', 'it']) {
+			const { json } = read(scope);
+			const ext = manifest.files.find((f) => f.kind === 'extract' && f.scope === scope)!;
+			const points = fromRuns(json.territory).series;
+			expect(points).toEqual(await extractRows(ext.path, scope));
+		}
+		expect(fromRuns(read('c:001002').json.territory).series.some((p) => p.nuclei === null)).toBe(true);
+	});
+
+	test('summary/italia.json holds Italia and every Regione; their series are the rows of italia.parquet', async () => {
+		const { file, json } = read('it');
+		expect(file.within).toEqual([]);
+		expect(json.benchmarks).toEqual([]);
+		expect(json.regioni!.map((r) => r.id)).toEqual(['r:01', 'r:02']);
+		expect(file.rows).toBe(3);
+		for (const r of json.regioni!) expect(fromRuns(r).series).toEqual(await extractRows(`${manifest.version}/italia.parquet`, r.id));
+	});
+
+	test('size: a scope summary is a few bytes per published month, and much smaller than the Italia one', () => {
+		const points = (j: SummaryFile) => j.territory.runs.reduce((s, r) => s + r.nuclei.length, 0);
+		for (const scope of ['c:001001', ats(), 'r:01']) {
+			const { file, json } = read(scope);
+			expect(file.bytes).toBeLessThan(250 + 40 * points(json));
+		}
+		expect(read('c:001001').file.bytes * 2).toBeLessThan(read('it').file.bytes);
+	});
+
+	test('verify catches a summary whose numbers differ from the files, even with a matching checksum', async () => {
+		const copy = join(root, 'tampered');
+		cpSync(out, copy, { recursive: true });
+		const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.kind === 'summary' && x.scope === ats())!;
+		const json = JSON.parse(readFileSync(join(copy, f.path), 'utf8')) as SummaryFile;
+		const run = json.territory.runs[0]!;
+		run.nuclei[0] = (run.nuclei[0] ?? 0) + 1;
+		writeFileSync(join(copy, f.path), JSON.stringify(json));
+		f.bytes = readFileSync(join(copy, f.path)).length;
+		f.sha256 = sha256File(join(copy, f.path));
+		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
+		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: summary differs from the extract rows`);
+	});
+});
+
+describe('verify reads all files of a kind together and still names the faulty one', () => {
+	const root = tempDir();
+	const out = join(root, 'extracts');
+	beforeAll(async () => {
+		mkdirSync(join(root, 'md'));
+		writeMicrodataCsv(join(root, 'md', 'm.csv'), rows());
+		await build({ microdata: join(root, 'md'), out, registry: tinyRegistry(), lastMonth: '2024-04', log: silentLogger });
+	}, 60_000);
+
+	/** A copy of the publication in which `edit` rewrites one Comune file (manifest size and hash updated to match). */
+	async function tamper(name: string, sql: (src: string) => string): Promise<{ dir: string; path: string }> {
+		const dir = join(root, name);
+		cpSync(out, dir, { recursive: true });
+		const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.kind === 'extract' && x.scope === 'c:001004')!;
+		const abs = join(dir, f.path);
+		const db = await openDb();
+		try {
+			await db.run(`CREATE TABLE x AS SELECT * FROM read_parquet(${sqlString(abs)})`);
+			await db.run(`COPY (${sql('x')}) TO ${sqlString(abs)} (FORMAT parquet, COMPRESSION zstd)`);
+		} finally {
+			db.close();
+		}
+		f.bytes = readFileSync(abs).length;
+		f.sha256 = sha256File(abs);
+		writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+		return { dir, path: abs };
+	}
+
+	test('one changed value in one Comune file among all', async () => {
+		const { dir, path } = await tamper('value', (x) => `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = DATE '2024-02-01' AND measure = 'ADI' THEN persone + 1 ELSE persone END AS persone) FROM ${x} ORDER BY territory_id, measure, month`);
+		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`row differs from the same row in italia/regione files: .*${path.replaceAll('/', '\\/')}`));
+	});
+
+	test('rows out of order in one Comune file', async () => {
+		const { dir, path } = await tamper('order', (x) => `SELECT * FROM ${x} ORDER BY territory_id, month DESC, measure`);
+		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows not sorted by territory_id, measure, month: .*${path.replaceAll('/', '\\/')}`));
+	});
+
+	test('a flipped byte: the CLI exits 1 naming the file', async () => {
+		const dir = join(root, 'flip');
+		cpSync(out, dir, { recursive: true });
+		const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.kind === 'extract' && x.scope === 'c:007003')!;
+		const bytes = readFileSync(join(dir, f.path));
+		bytes[100]! ^= 1;
+		writeFileSync(join(dir, f.path), bytes);
+		const r = await runCli(['verify', dir]);
+		expect(r.code).toBe(1);
+		expect(r.stderr).toContain(`${f.path}: sha256 differs from the manifest`);
+	});
+});

@@ -1,0 +1,63 @@
+/**
+ * The file-level checks of verify: every manifest file exists inside its version, has the
+ * manifest's size and sha256, and the scope its path implies. Files are read whole and
+ * hashed one after the other: measured on a national version (17,046 files, 74 MB, in the
+ * page cache) 0.8–1.5 s, against 3.5 s with 16 reads in flight (fs/promises) and 15 s with
+ * streams; only a file past STREAM_FROM bytes is streamed.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+
+const FILE_RE = /^(italia)\.parquet$|^(regione|ats|comune)\/([A-Z0-9]+)\.parquet$/;
+const STREAM_FROM = 64 << 20;
+
+/** The scope a path must have: `regione/15.parquet` → `r:15`. */
+export function scopeOfPath(rel: string): string | null {
+	const m = FILE_RE.exec(rel);
+	if (!m) return null;
+	if (m[1]) return 'it';
+	return `${{ regione: 'r', ats: 'a', comune: 'c' }[m[2] as 'regione']}:${m[3]}`;
+}
+
+/** sha256 (hex) of a file of `size` bytes: read whole, or in 8 MB chunks past STREAM_FROM. */
+export function sha256Of(file: string, size: number): string {
+	const hash = createHash('sha256');
+	if (size < STREAM_FROM) return hash.update(readFileSync(file)).digest('hex');
+	const fd = openSync(file, 'r');
+	try {
+		const buf = Buffer.allocUnsafe(8 << 20);
+		for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+	} finally {
+		closeSync(fd);
+	}
+	return hash.digest('hex');
+}
+
+/**
+ * Checks each file of `manifest` (absolute path from `resolve`) and returns the text of the
+ * summary files by manifest path (read once: hashed and kept for the content check).
+ */
+export async function checkFiles(manifest: Manifest, resolve: (p: string) => string, faults: string[]): Promise<Map<string, string>> {
+	const summaries = new Map<string, string>();
+	for (const f of manifest.files) checkFile(manifest.version, f, resolve(f.path), faults, summaries);
+	return summaries;
+}
+
+function checkFile(version: string, f: ManifestFile, abs: string, faults: string[], summaries: Map<string, string>): void {
+	if (!f.path.startsWith(`${version}/`)) faults.push(`${f.path}: not inside version ${version}`);
+	const size = statSync(abs, { throwIfNoEntry: false })?.size;
+	if (size === undefined) {
+		faults.push(`${f.path}: missing`);
+		return;
+	}
+	if (size !== f.bytes) faults.push(`${f.path}: ${size} bytes, manifest says ${f.bytes}`);
+	else if (f.kind === 'summary') {
+		const bytes = readFileSync(abs);
+		if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
+		else summaries.set(f.path, bytes.toString('utf8'));
+	} else if (sha256Of(abs, size) !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
+	const rel = f.path.slice(version.length + 1);
+	const expected = f.kind === 'extract' ? scopeOfPath(rel) : f.kind === 'summary' ? scopeOfPath(rel.replace(/^summary\//, '').replace(/\.json$/, '.parquet')) : 'it';
+	if (expected === null || expected !== f.scope) faults.push(`${f.path}: scope ${f.scope} does not match the path`);
+}
