@@ -83,14 +83,14 @@ export function monthSliceQuery(month: string): Built {
 }
 
 /**
- * The suppression lists of a month's rows that have any (a category's NULL is a suppression
- * only when listed, see `aggregate`), built on the first comparison of a category in the month.
+ * The suppression lists of a month's rows (a category's NULL is a suppression only when
+ * listed, see `aggregate`), built on the first comparison of a category in the month.
  */
 export function monthListsQuery(month: string): Built {
 	return {
+		// No filter on the lists' length: evaluating it read them for every row (332 ms against 130).
 		sql: `CREATE OR REPLACE TEMP TABLE ${monthTable(month, 'liste')} AS
-SELECT territory_id, measure, soppressi_primari, soppressi_secondari FROM extract
-WHERE month = ?::DATE AND len(soppressi_primari) + len(soppressi_secondari) > 0`,
+SELECT territory_id, measure, soppressi_primari, soppressi_secondari FROM extract WHERE month = ?::DATE`,
 		params: [`${month}-01`]
 	};
 }
