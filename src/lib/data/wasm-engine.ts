@@ -23,11 +23,12 @@ function measured<T>(label: string, work: Promise<T>): Promise<T> {
 
 /**
  * Starts the worker, fetches and compiles the wasm, opens one connection. The worker runs
- * behind engine-worker.js, so DuckDB-WASM reports no download progress (`onProgress` is kept
- * for builds where it does).
+ * behind engine-worker.js, so DuckDB-WASM reports no download progress: `onProgress` gets (0, 0)
+ * at the start, and bytes only from builds that report them.
  */
 export async function createWasmEngine(onProgress?: EngineProgress): Promise<Engine> {
 	engineRequested();
+	onProgress?.(0, 0); // "starting", without bytes: the loading bar says the engine is on its way
 	const bundle = await duckdb.selectBundle(BUNDLES);
 	const worker = new Worker(bundle.mainWorker!);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
