@@ -73,6 +73,11 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 	const ats: AtsMap = opts.atsMap ? readAtsMapCsv(opts.atsMap, opts.registry) : syntheticAtsMap(opts.registry);
 	if (ats.unknownComuni.length) log.warn(`ATS map: ${ats.unknownComuni.length} Comuni not in the registry (ignored, they have no residents here): ${ats.unknownComuni.slice(0, 10).join(', ')}`);
 	const db = await openDb({ tempDir: join(opts.out, '.duckdb-tmp') });
+	let open = true;
+	const closeDb = () => {
+		if (open) db.close();
+		open = false;
+	};
 	const previous = readManifest(opts.out);
 	const version = newVersion(opts.out);
 	const staging = join(opts.out, `.staging-${version}`);
@@ -90,19 +95,21 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
 		log.stage('write', `${written.extracts.length} extracts, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`, (seconds.write = tw));
-		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
-		log.stage('verify', `checksums, schema, disclosure rule and totals of ${manifest.files.length} files`, (seconds.verify = tver));
 		// months whose key equals the previous publication's are identical to it: not compared
 		const published = readPublishedKeys(opts.out);
 		const onlyMonths = previous && published?.version === previous.version ? checked.months.filter((m) => published.keys[m] !== checked.keys.get(m)) : undefined;
 		const changes = await compareWithPrevious(db, opts.out, previous, onlyMonths);
+		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
+		// verify reads the files with a database of its own: it gets the whole memory budget
+		closeDb();
+		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
+		log.stage('verify', `checksums, schema, disclosure rule and totals of ${manifest.files.length} files`, (seconds.verify = tver));
 		await opts.beforePublish?.();
 		publish(opts.out, staging, manifest);
 		const pruned = opts.keep ? prune(opts.out, opts.keep, version) : [];
 		savePublishedKeys(opts.out, version, checked.keys);
 		pruneEntries(opts.out, checked.entries);
 		seconds.total = (performance.now() - t0) / 1000;
-		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
 		log.stage('publish', `version ${version}${pruned.length ? `, pruned ${pruned.join(', ')}` : ''}`, seconds.total);
 		return {
 			version,
@@ -124,7 +131,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		if (process.env.PIPELINE_KEEP_FAILED !== '1') rmSync(staging, { recursive: true, force: true });
 		throw e;
 	} finally {
-		db.close();
+		closeDb();
 		rmSync(join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
 	}
 }
