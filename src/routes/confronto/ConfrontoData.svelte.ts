@@ -141,6 +141,9 @@ export class ConfrontoData {
 			this.rows = out;
 			this.scopeRow = scope;
 			this.lastQueryMs = ms;
+			// The month's suppression lists (categories need them) follow in the worker once this
+			// answer is on screen, so a later category is answered from ready tables.
+			if (!needsLists(o.indicator)) setTimeout(() => void ensureMonth(o.month, true).catch(() => undefined), 0);
 		} catch (e) {
 			if (gen === this.#cmpGen) {
 				this.status = 'error';
