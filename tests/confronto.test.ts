@@ -180,7 +180,8 @@ describe('Confronto for a Regione user', () => {
 		const atsName = text(await firstAts.locator('th a').textContent());
 		await firstAts.locator('th a').click();
 		await page.waitForURL((u) => u.searchParams.get('t') === atsId);
-		await tableReady(page);
+		// The Regione's rows stay on screen until the ATS's Comuni replace them (no loading flash).
+		await page.locator('table[data-table="confronto"] tbody tr[data-id^="c:"]').first().waitFor({ timeout: 60_000 });
 		const crumbs = page.getByRole('navigation', { name: 'Percorso territoriale' });
 		expect((await crumbs.locator('li').allTextContents()).map(text).map((s) => s.replace(/\s*\/$/, ''))).toEqual([
 			regioneUser.territoryName,
@@ -193,7 +194,7 @@ describe('Confronto for a Regione user', () => {
 		expect(await page.locator('table[data-table="confronto"] tbody tr').count()).toBe(Number(n));
 		await page.goBack();
 		await page.waitForURL((u) => u.searchParams.get('t') === null);
-		await page.locator('table[data-table="confronto"] tbody tr').first().waitFor();
+		await page.locator('table[data-table="confronto"] tbody tr[data-id^="a:"]').first().waitFor({ timeout: 60_000 });
 		await page.close();
 	});
 
