@@ -34,7 +34,8 @@ const CATEGORIES = [
 	'disabled-by-default-v8.wasm.detailed',
 	'v8.execute',
 	'blink.user_timing',
-	'toplevel'
+	'toplevel',
+	'disabled-by-default-v8.cpu_profiler'
 ].join(',');
 
 interface TraceEvent {
