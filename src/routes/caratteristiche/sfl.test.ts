@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { SummaryTerritory } from '#contracts';
 import { figuresAt } from '#lib/data/series.ts';
-import { sflRows, sflTable } from './sfl.ts';
+import { sflBars, sflRows, sflTable } from './sfl.ts';
 
 const p = (month: string, measure: 'ADI' | 'SFL', nuclei: number | null, persone: number | null, rate: number | null) => ({ month, measure, nuclei, persone, importo_medio: null, nuclei_per_1000: rate });
 const comune: SummaryTerritory = {
@@ -29,4 +29,13 @@ test('suppressed SFL figures stay null (never 0, never rebuilt); no SFL that mon
 test('SFL is never added to the household total', () => {
 	expect(figuresAt(comune, '2024-03', 'totale')?.nuclei).toBe(900);
 	expect(figuresAt(comune, '2024-03', 'totale')?.persone).toBe(2100);
+});
+
+test('the chart draws one band per rate, one bar per territory; a suppressed rate shows n.d.', () => {
+	const bars = sflBars(sflRows([comune, regione], '2024-04'));
+	expect(bars.map((b) => b.key)).toEqual(['persone_per_1000', 'nuclei_per_1000']);
+	expect(bars[1]!.bars).toEqual([
+		{ id: 'c:063060', share: null, missing: 'n.d.' },
+		{ id: 'r:15', share: 7.32, missing: 'n.d.' }
+	]);
 });

@@ -6,6 +6,8 @@
  * it to the household measures.
  */
 import { figuresAt, type SummaryTerritory } from '#lib/data/series.ts';
+import type { ShareRow } from '#lib/charts/shares/index.ts';
+import { NOT_AVAILABLE } from '#lib/format/index.ts';
 import type { TableModel } from '#lib/export/table.ts';
 
 /** One territory's SFL figures in a month; null values are suppressed. */
@@ -41,6 +43,11 @@ export const SFL_RATES = [
 	{ key: 'persone_per_1000', label: 'Beneficiari (persone)', short: 'Beneficiari' },
 	{ key: 'nuclei_per_1000', label: 'Nuclei con beneficiari', short: 'Nuclei' }
 ] as const;
+
+/** The rates as grouped bars (one band per rate, one bar per territory) for SharesChart. */
+export function sflBars(rows: readonly SflRow[]): ShareRow[] {
+	return SFL_RATES.map((k) => ({ key: k.key, label: k.label, short: k.short, bars: rows.map((r) => ({ id: r.id, share: r[k.key], missing: NOT_AVAILABLE })) }));
+}
 
 /** The SFL table as on screen (and exported). */
 export function sflTable(rows: readonly SflRow[], period: string): TableModel {

@@ -20,3 +20,9 @@ test('all-missing rows still get a usable scale', () => {
 	const l = shareLayout([{ key: 'x', label: 'X', bars: [{ id: 'a', share: null }] }], ['a'], 300, 100, 40);
 	expect(l.x.domain()[1]).toBeGreaterThan(0);
 });
+
+test('rates above 1 (per 1,000 residents) keep their scale when the cap is lifted', () => {
+	const rates: ShareRow[] = [{ key: 'r', label: 'R', bars: [{ id: 'a', share: 7.3 }, { id: 'it', share: 2.1 }] }];
+	expect(shareLayout(rates, ['a', 'it'], 600, 150, 60).x.domain()).toEqual([0, 1]);
+	expect(shareLayout(rates, ['a', 'it'], 600, 150, 60, 14, Infinity).x.domain()).toEqual([0, 8]);
+});

@@ -24,13 +24,16 @@ export interface ShareLayout {
 	height: number;
 }
 
-/** Bands for `rows` (each `barHeight` per series plus padding) and an x scale from 0 to the largest share. */
-export function shareLayout(rows: readonly ShareRow[], seriesIds: readonly string[], width: number, left: number, right: number, barHeight = 14): ShareLayout {
+/**
+ * Bands for `rows` (each `barHeight` per series plus padding) and an x scale from 0 to the
+ * largest value, at most `cap` (1 for shares; Infinity for rates).
+ */
+export function shareLayout(rows: readonly ShareRow[], seriesIds: readonly string[], width: number, left: number, right: number, barHeight = 14, cap = 1): ShareLayout {
 	const bandH = seriesIds.length * barHeight + 14;
 	const height = rows.length * bandH;
 	const band = scaleBand<string>().domain(rows.map((r) => r.key)).range([0, height]).paddingInner(0.1);
 	const inner = scaleBand<string>().domain(seriesIds).range([0, band.bandwidth()]).paddingInner(0.15);
 	const hi = Math.max(0.05, ...rows.flatMap((r) => r.bars.map((b) => b.share ?? 0)));
-	const x = scaleLinear().domain([0, Math.min(1, hi)]).nice().range([left, Math.max(left + 1, width - right)]);
+	const x = scaleLinear().domain([0, Math.min(cap, hi)]).nice().range([left, Math.max(left + 1, width - right)]);
 	return { band, inner, x, height };
 }
