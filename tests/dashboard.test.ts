@@ -142,7 +142,8 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		const firstRow = it(await first.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent());
 		await first.goBack();
 		await first.waitForURL((u) => u.searchParams.get('misura') !== 'ADI');
-		expect(await first.getByLabel('Misura per il confronto').inputValue()).toBe('totale');
+		// the select follows the URL on the next render: poll rather than read once
+		await expect.poll(() => first.getByLabel('Misura per il confronto').inputValue()).toBe('totale');
 		await first.close();
 
 		const second = await newSession('regione', shared);
