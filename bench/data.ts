@@ -39,9 +39,11 @@ export function boundDuckDbMemory(tempDir: string): () => void {
 	};
 }
 
-/** Builds the extracts at `scale` unless the cache has them, then picks the territories. */
-export async function ensureBenchData(opts: { scale: number; regione: string; log: (s: string) => void }): Promise<BenchData> {
-	const extractsDir = path.join(ROOT, 'var', 'bench-extracts', `scale-${opts.scale}`);
+/** Builds the extracts at `scale` unless the cache has them (or uses `extractsDir`), then picks the territories. */
+export async function ensureBenchData(opts: { scale: number; extractsDir?: string; regione: string; log: (s: string) => void }): Promise<BenchData> {
+	const given = opts.extractsDir !== undefined;
+	const extractsDir = given ? path.resolve(opts.extractsDir!) : path.join(ROOT, 'var', 'bench-extracts', `scale-${opts.scale}`);
+	if (given && !existsSync(path.join(extractsDir, 'manifest.json'))) throw new Error(`--extracts ${extractsDir}: no manifest.json there (not a published extracts folder)`);
 	if (!existsSync(path.join(extractsDir, 'manifest.json'))) {
 		opts.log(`building the demo extracts at scale ${opts.scale} into ${path.relative(ROOT, extractsDir)} (once)…`);
 		const started = Date.now();
@@ -63,7 +65,7 @@ export async function ensureBenchData(opts: { scale: number; regione: string; lo
 	return {
 		extractsDir,
 		varDir: path.join(ROOT, 'var', 'bench'),
-		naiveDir: path.join(ROOT, 'var', 'bench-naive', `scale-${opts.scale}`),
+		naiveDir: path.join(ROOT, 'var', 'bench-naive', given ? `extracts-${path.basename(extractsDir)}` : `scale-${opts.scale}`),
 		regione: opts.regione,
 		ats: atsFiles[0].scope,
 		atsFile: atsFiles[0].path

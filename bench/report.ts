@@ -69,7 +69,7 @@ function verdict(key: string, v: number | null | undefined): string {
 }
 
 /** The human table: figure, value, target and verdict; then the extra figures and notes. */
-export function formatTable(f: Figures, external: Figures, meta: { scale: number; runs: number; notes: string[] }): string {
+export function formatTable(f: Figures, external: Figures, meta: { scale: number | string; runs: number; notes: string[] }): string {
 	const rows: [string, string, string][] = [];
 	for (const k of JSON_KEYS) rows.push([k, show(f[k]), verdict(k, f[k])]);
 	for (const [k, v] of Object.entries(external)) rows.push([k, show(v), verdict(k, v)]);
@@ -78,7 +78,7 @@ export function formatTable(f: Figures, external: Figures, meta: { scale: number
 	const w0 = Math.max(...rows.map((r) => r[0].length));
 	const w1 = Math.max(...rows.map((r) => r[1].length));
 	const lines = [
-		`Cruscotto benchmark — ${new Date().toISOString().slice(0, 10)}, scale ${meta.scale}, medians of ${meta.runs} runs`,
+		`Cruscotto benchmark — ${new Date().toISOString().slice(0, 10)}, ${typeof meta.scale === 'number' ? `scale ${meta.scale}` : meta.scale}, medians of ${meta.runs} runs`,
 		'',
 		...rows.map(([a, b, c]) => (a === '' ? '' : `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd()))
 	];
