@@ -1,13 +1,9 @@
 /** Export file names that say what they hold: `cruscotto_<territorio>_<indicatore>_<periodo>.<ext>`. */
+import { fold } from '#lib/format/index.ts';
 
 /** "Abano Terme" → "abano-terme"; accents dropped, anything else to dashes. */
 export function slug(s: string): string {
-	return s
-		.normalize('NFD')
-		.replace(/[\u0300-\u036f]/g, '')
-		.toLowerCase()
-		.replace(/[^a-z0-9]+/g, '-')
-		.replace(/^-|-$/g, '');
+	return fold(s, '-');
 }
 
 /** e.g. `fileName({ territory: 'Abano Terme', indicator: 'nuclei', period: '2019-04_2024-02' }, 'csv')`. */

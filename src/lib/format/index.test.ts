@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { formatBytes, formatChange, formatCount, formatEuro, formatMonth, formatRate, formatShare, formatTick, formatValue } from './index.ts';
+import { fold, formatBytes, formatChange, formatCount, formatEuro, formatMonth, formatRate, formatShare, formatTick, formatValue } from './index.ts';
 
 // Intl uses a narrow no-break space before € and %: compare with it normalised.
 const n = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -35,4 +35,12 @@ test('months and sizes in Italian', () => {
 	expect(formatTick(12000)).toBe('12.000');
 	expect(formatBytes(1536)).toBe('1,5 kB');
 	expect(formatBytes(3_000_000)).toBe('3,0 MB');
+});
+
+test('fold drops accents, case and punctuation, so searches and file names match what users type', () => {
+	expect(fold("Sant'Agata de' Goti")).toBe('sant agata de goti');
+	expect(fold('  Forlì-Cesena ')).toBe('forli cesena');
+	expect(fold('Valle d’Aosta / Vallée d’Aoste', '-')).toBe('valle-d-aosta-vallee-d-aoste');
+	expect(fold('---', '-')).toBe('');
+	expect(fold('')).toBe('');
 });

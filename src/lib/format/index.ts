@@ -97,3 +97,18 @@ export function formatBytes(n: number): string {
 	if (n < 1e6) return `${dec1.format(n / 1e3)} kB`;
 	return `${dec1.format(n / 1e6)} MB`;
 }
+
+/**
+ * Lower case, accents dropped, every run of other characters turned into `sep` and trimmed:
+ * `fold("Sant'Agata de' Goti")` → "sant agata de goti", `fold('Abano Terme', '-')` → "abano-terme".
+ */
+export function fold(s: string, sep = ' '): string {
+	const out = s
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, sep);
+	const start = out.startsWith(sep) ? sep.length : 0;
+	const end = out.endsWith(sep) && out.length > start ? out.length - sep.length : out.length;
+	return out.slice(start, end);
+}
