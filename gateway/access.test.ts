@@ -149,6 +149,27 @@ describe('scope', () => {
 		}
 	});
 
+	test('the manifest, kept per set of territories, is never another set\'s nor an old version\'s', async () => {
+		const paths = async (t: string) => ((await (await get('/extracts/manifest.json', t)).json()) as Manifest).files.map((f) => f.path).sort();
+		const comune = await token(['c:028001']);
+		const ats = await token(['a:X05001'], 'ats_amministratore');
+		const first = await paths(comune);
+		expect(await paths(ats)).not.toEqual(first);
+		expect(await paths(await token(['c:028001']))).toEqual(first);
+		expect(first).toContain(`${FIXTURE_VERSION}/comune/028001.parquet`);
+		const tmp = path.join(extractsDir, 'manifest.json.tmp');
+		const { rename } = await import('node:fs/promises');
+		try {
+			await writeFile(tmp, JSON.stringify({ ...manifest, files: manifest.files.filter((f) => f.scope !== 'c:028001') }));
+			await rename(tmp, path.join(extractsDir, 'manifest.json'));
+			expect(await paths(comune)).not.toContain(`${FIXTURE_VERSION}/comune/028001.parquet`);
+		} finally {
+			await writeFile(tmp, JSON.stringify(manifest));
+			await rename(tmp, path.join(extractsDir, 'manifest.json'));
+		}
+		expect(await paths(comune)).toEqual(first);
+	});
+
 	test('a new manifest takes effect at the next request', async () => {
 		const t = await token(['c:028001']);
 		const file = `/extracts/${FIXTURE_VERSION}/comune/028001.parquet`;
