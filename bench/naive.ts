@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
 import type { Manifest } from '#contracts';
 import { launchBrowser } from '../tests/support/browser.ts';
+import { pollUntil } from './browser.ts';
 import { countBytes } from './net.ts';
 import { startStaticServer } from './static-server.ts';
 import { median } from './stats.ts';
@@ -76,10 +77,9 @@ export async function runNaiveOnce(url: string, timeoutMs = 120_000): Promise<Na
 		const page = await browser.context.newPage();
 		const net = countBytes(page);
 		await page.goto(url);
-		await page.waitForFunction(() => window.naiveError || performance.getEntriesByName('naive:first-chart').length > 0, null, {
-			timeout: timeoutMs,
-			polling: 50
-		});
+		// Polled like the app's sessions (bench/browser.ts), with no injected script in the timed page.
+		const done = () => page.evaluate(() => Boolean(window.naiveError) || performance.getEntriesByName('naive:first-chart').length > 0);
+		if (!(await pollUntil(done, timeoutMs))) throw new Error(`naive page: no chart in ${timeoutMs} ms`);
 		const error = await page.evaluate(() => window.naiveError);
 		if (error) throw new Error(`naive page: ${error}`);
 		const ms = await page.evaluate(() => performance.getEntriesByName('naive:first-chart')[0].startTime);
