@@ -142,15 +142,23 @@ async function openView(page: Page, appURL: string, path: string, label: string)
 	await page.waitForURL((u) => u.pathname === path, { timeout: 30_000 });
 }
 
+/** Called around each step (bench/interactions-profile.ts starts and stops a trace there). */
+export interface StepHooks {
+	before?(name: string): Promise<void>;
+	after?(name: string, t: { ms: number; queryMs: number } | null): Promise<void>;
+}
+
 /** Runs the scripted sequence; returns each step's time. */
-export async function runInteractions(page: Page, appURL: string, log: Log): Promise<InteractionTime[]> {
+export async function runInteractions(page: Page, appURL: string, log: Log, hooks: StepHooks = {}): Promise<InteractionTime[]> {
 	const out: InteractionTime[] = [];
 	await openView(page, appURL, '/confronto', 'Confronto');
 	// Confronto's table (other tables sit in closed <details>): its rows have checkboxes.
 	await page.waitForSelector('tbody input[type=checkbox]', { state: 'attached', timeout: 60_000 });
 	await new Promise((r) => setTimeout(r, 500));
 	for (const [name, action] of CONFRONTO) {
+		await hooks.before?.(name);
 		const t = await timeAction(page, action);
+		await hooks.after?.(name, t);
 		log(`interaction ${name}: ${t === null ? 'skipped (control missing or no change)' : `${t.ms.toFixed(1)} ms (queries ${t.queryMs.toFixed(1)} ms)`}`);
 		if (t !== null) out.push({ name, ...t });
 	}

@@ -138,6 +138,8 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		await first.getByLabel('Misura per il confronto').selectOption('ADI');
 		await first.waitForURL((u) => u.searchParams.get('misura') === 'ADI' && u.searchParams.get('indicatore') === 'persone');
 		const shared = first.url().replace(baseURL, '');
+		// Andamento draws its data tables when the user opens them.
+		for (const id of ['andamento-misure', 'andamento-confronto']) await first.locator(`[data-chart="${id}"] summary`).click();
 		const caption = it(await first.locator('[data-chart="andamento-misure"] caption').textContent());
 		const firstRow = it(await first.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent());
 		await first.goBack();
@@ -150,6 +152,7 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		expect(await second.getByLabel('Indicatore').inputValue()).toBe('persone');
 		expect(await second.getByLabel('Misura per il confronto').inputValue()).toBe('ADI');
 		expect(await second.locator('[data-territory]').getAttribute('data-territory')).toBe(regione.territories[0]);
+		for (const id of ['andamento-misure', 'andamento-confronto']) await second.locator(`[data-chart="${id}"] summary`).click();
 		await second.locator('[data-chart="andamento-misure"] caption').waitFor({ state: 'attached' });
 		expect(it(await second.locator('[data-chart="andamento-misure"] caption').textContent())).toBe(caption);
 		expect(it(await second.locator('[data-chart="andamento-confronto"] tbody tr').last().textContent())).toBe(firstRow);

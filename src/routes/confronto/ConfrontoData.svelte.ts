@@ -16,7 +16,7 @@ import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import type { Indicator, MeasureChoice } from './indicators.ts';
 import { comparisonQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
-import { ensureIndex, ensureMonth } from './view-tables.ts';
+import { ensureIndex, ensureMonth, extractRows } from './view-tables.ts';
 
 async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
 	const start = performance.now();
@@ -47,6 +47,15 @@ function namesOf(ids: readonly string[], cols: Columns): { names: string[]; orde
 	return hit;
 }
 const STATES: ComparisonRow['state'][] = ['ok', 'riservato', 'assente'];
+
+/**
+ * Answers already drawn, by their options: going back to a choice (the first indicator, the
+ * Regione after an ATS, Confronto after Andamento) shows the same DuckDB answer again without
+ * asking. Cleared when the extract grows (`ensureIndex` says so), like the month slices.
+ */
+const answers = new Map<string, { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }>();
+const MAX_ANSWERS = 48;
+let answersFor: number | null = null;
 
 /** Months of a territory (they change only with the extract, as the index does). */
 const monthsOf = new Map<TerritoryId, { month: string; measures: string[] }[]>();
@@ -116,6 +125,15 @@ export class ConfrontoData {
 	/** Runs the comparison query; the rows keep the query's order (by name). */
 	async compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#cmpGen;
+		const key = [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
+		const known = answersFor === extractRows() ? answers.get(key) : undefined;
+		if (known) {
+			this.rows = known.rows;
+			this.scopeRow = known.scope;
+			this.lastQueryMs = known.ms;
+			this.pending = false;
+			return;
+		}
 		this.pending = true;
 		try {
 			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)));
@@ -141,6 +159,10 @@ export class ConfrontoData {
 			this.rows = out;
 			this.scopeRow = scope;
 			this.lastQueryMs = ms;
+			if (answersFor !== extractRows()) answers.clear();
+			answersFor = extractRows();
+			if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+			answers.set(key, { rows: out, scope, ms });
 			// The month's suppression lists (categories need them) follow in the worker once this
 			// answer is on screen, so a later category is answered from ready tables.
 			if (!needsLists(o.indicator)) setTimeout(() => void ensureMonth(o.month, true).catch(() => undefined), 0);

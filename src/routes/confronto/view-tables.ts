@@ -24,6 +24,11 @@ function serial<T>(work: () => Promise<T>): Promise<T> {
 	return next;
 }
 
+/** Rows of the extract when the index was last built: answers computed on another count are stale. */
+export function extractRows(): number | null {
+	return rows;
+}
+
 /** Builds the territory index unless the extract is unchanged since it was built; drops stale slices. */
 export function ensureIndex(): Promise<void> {
 	return serial(async () => {

@@ -1,0 +1,193 @@
+/**
+ * `node bench/interactions-profile.ts [--runs N] [--no-build] [--trace] [--unminified]`: the
+ * scripted interactions of the benchmark (bench/interactions.ts) alone, N fresh sessions of the
+ * Regione user, per-step times (median over runs), and with --trace a Chromium trace of every
+ * step summarised as main-thread time by kind (script, style, layout, paint) and the busiest
+ * script functions. `--unminified` builds a copy without minification (names readable in the
+ * profile; times a little higher). `--baseline DIR` alternates runs with another build of the
+ * app (same stack, same minutes of machine load) and prints both columns. A tool for finding where an interaction's time goes
+ * (docs/decisions/0041-interactions-p95.md); `npm run bench` gives the figure.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchBrowser } from '../tests/support/browser.ts';
+import { installRecorder, runSession } from './browser.ts';
+import { runInteractions } from './interactions.ts';
+import { buildAppCopy, ensureBenchData } from './data.ts';
+import { startBenchStack, BENCH_REGIONE_CF } from './stack.ts';
+import { median, quantile } from './stats.ts';
+
+const { values } = parseArgs({
+	options: {
+		runs: { type: 'string', default: '3' },
+		'no-build': { type: 'boolean', default: false },
+		trace: { type: 'boolean', default: false },
+		/** Print the page's User Timing measures of each step (queries, engine calls, URL writes). */
+		marks: { type: 'boolean', default: false },
+		/** With --trace: JS samples too (the sampler's interrupts cost main-thread time of their own). */
+		js: { type: 'boolean', default: false },
+		unminified: { type: 'boolean', default: false },
+		top: { type: 'string', default: '8' },
+		/** A built app to compare with (e.g. the last commit's, built elsewhere): runs alternate between the two. */
+		baseline: { type: 'string' }
+	}
+});
+const log = (s: string) => process.stderr.write(`[ia] ${s}\n`);
+
+interface TraceEvent {
+	name: string;
+	ph: string;
+	ts: number;
+	dur?: number;
+	/** Thread (CPU) time, µs: what the step cost whatever the machine's load. */
+	tdur?: number;
+	pid: number;
+	tid: number;
+	id?: string;
+	args?: Record<string, any>;
+}
+
+/** Main-thread self time per event name, worker busy time, and JS self time per function. */
+function summarise(events: TraceEvent[], top: number, cpu: { main: number; worker: number }): string {
+	const names = new Map<string, string>();
+	for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, String(e.args?.name));
+	const main = [...names].find(([, n]) => n === 'CrRendererMain')?.[0];
+	const xs = events.filter((e) => e.ph === 'X' && e.dur !== undefined && `${e.pid}:${e.tid}` === main).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+	// Self time: each event's duration less its direct children's.
+	const self = new Map<string, number>();
+	const stack: TraceEvent[] = [];
+	const childTime = new Map<TraceEvent, number>();
+	for (const e of xs) {
+		while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
+		const parent = stack.at(-1);
+		if (parent) childTime.set(parent, (childTime.get(parent) ?? 0) + e.dur!);
+		stack.push(e);
+	}
+	for (const e of xs) self.set(e.name, (self.get(e.name) ?? 0) + (e.dur! - (childTime.get(e) ?? 0)) / 1000);
+	const busy = new Map<string, number>();
+	for (const e of events) {
+		if (e.name !== 'RunTask' || !e.tdur) continue;
+		const th = names.get(`${e.pid}:${e.tid}`) ?? '?';
+		busy.set(th, (busy.get(th) ?? 0) + e.tdur / 1000);
+	}
+	cpu.main = busy.get('CrRendererMain') ?? 0;
+	cpu.worker = busy.get('DedicatedWorker thread') ?? 0;
+	// JS samples of the main thread.
+	const profileThread = new Map<string, string>();
+	for (const e of events) if (e.name === 'Profile') profileThread.set(String(e.id), `${e.pid}:${e.tid}`);
+	const nodes = new Map<string, { fn: string; parent?: number }>();
+	const fnSelf = new Map<string, number>();
+	for (const e of events) {
+		if (e.name !== 'ProfileChunk' || profileThread.get(String(e.id)) !== main) continue;
+		const p = e.args?.data?.cpuProfile ?? {};
+		for (const n of p.nodes ?? []) {
+			const cf = n.callFrame ?? {};
+			nodes.set(`${e.id}:${n.id}`, { fn: `${cf.functionName || '(anon)'} ${String(cf.url ?? '').split('/').pop()}:${cf.lineNumber ?? ''}`, parent: n.parent });
+		}
+		const deltas: number[] = e.args?.data?.timeDeltas ?? [];
+		(p.samples ?? []).forEach((id: number, i: number) => {
+			const fn = nodes.get(`${e.id}:${id}`)?.fn ?? '?';
+			fnSelf.set(fn, (fnSelf.get(fn) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
+		});
+	}
+	const fmt = (m: Map<string, number>, n: number) =>
+		[...m]
+			.filter(([k]) => !/^\(idle\)|^\(program\)/.test(k))
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, n)
+			.map(([k, v]) => `${v.toFixed(1)} ${k}`)
+			.join(' | ');
+	return `    cpu: ${fmt(busy, 4)}\n    main self: ${fmt(self, top)}\n    js self: ${fmt(fnSelf, top)}`;
+}
+
+async function main(): Promise<void> {
+	const data = await ensureBenchData({ scale: 0.05, regione: 'r:03', log });
+	let appDir: string;
+	if (values.unminified) {
+		appDir = path.resolve('var', 'bench', 'app-unminified');
+		if (!values['no-build']) {
+			log('building an unminified copy…');
+			execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--minify', 'false', '--logLevel', 'warn'], {
+				stdio: ['ignore', 'ignore', 'inherit'],
+				env: { ...process.env, CRUSCOTTO_BUILD_DIR: appDir, CRUSCOTTO_KIT_DIR: path.resolve('var', 'bench', '.svelte-kit-unminified') }
+			});
+		}
+	} else appDir = await buildAppCopy({ rebuild: !values['no-build'], log });
+	const apps = values.baseline ? [appDir, path.resolve(values.baseline)] : [appDir];
+	const stacks = [];
+	for (const dir of apps) stacks.push(await startBenchStack({ appDir: dir, extractsDir: data.extractsDir, varDir: data.varDir, regione: data.regione, ats: data.ats }));
+	const per = apps.map(() => new Map<string, number[]>());
+	const all: number[][] = apps.map(() => []);
+	/** Main thread + DuckDB worker CPU ms per step (with --trace). */
+	const cpuOf = apps.map(() => new Map<string, number[]>());
+	try {
+		for (let k = 0; k < Number(values.runs) * apps.length; k++) {
+			const which = k % apps.length;
+			const run = Math.floor(k / apps.length);
+			const stack = stacks[which];
+			const browser = await launchBrowser();
+			try {
+				await installRecorder(browser.context);
+				browser.context.on('weberror', (e) => log(`page error: ${e.error().message}`));
+				const { page } = await runSession(browser.context, { appUrl: stack.appURL + '/', fiscalCode: BENCH_REGIONE_CF });
+				const cdp = values.trace ? await browser.context.newCDPSession(page) : null;
+				let events: TraceEvent[] = [];
+				cdp?.on('Tracing.dataCollected', (d) => void events.push(...(d.value as unknown as TraceEvent[])));
+				const out = await runInteractions(page, stack.appURL, () => undefined, {
+					before: async () => {
+						events = [];
+						await cdp?.send('Tracing.start', {
+							categories: `devtools.timeline,blink.user_timing,toplevel,v8.execute${values.js ? ',disabled-by-default-devtools.timeline,disabled-by-default-v8.cpu_profiler' : ''}`,
+							transferMode: 'ReportEvents'
+						});
+					},
+					after: async (name, t) => {
+						if (values.marks) {
+							const marks = await page.evaluate(() => {
+								const w = window as unknown as { __iaSeen?: number };
+								const since = w.__iaSeen ?? 0;
+								const es = performance.getEntriesByType('measure').filter((e) => e.startTime > since && /^(cruscotto|engine)/.test(e.name));
+								w.__iaSeen = performance.now();
+								const t0 = es[0]?.startTime ?? 0;
+								return es.map((e) => `${(e.startTime - t0).toFixed(0)}+${e.duration.toFixed(0)} ${e.name.slice(0, 60)}`);
+							});
+							process.stdout.write(`  ${which ? 'baseline' : 'this build'} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms | ${marks.join(' | ')}\n`);
+						}
+						if (!cdp) return;
+						const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+						await cdp.send('Tracing.end');
+						await done;
+						const c = { main: 0, worker: 0 };
+						const text = summarise(events, Number(values.top), c);
+						cpuOf[which].set(name, [...(cpuOf[which].get(name) ?? []), c.main + c.worker]);
+						process.stdout.write(`  ${which ? 'baseline' : 'this build'} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms\n${text}\n`);
+					}
+				});
+				for (const o of out) {
+					per[which].set(o.name, [...(per[which].get(o.name) ?? []), o.ms]);
+					all[which].push(o.ms);
+				}
+				log(`${which ? 'baseline' : 'this build'} run ${run + 1}: p95 ${quantile(out.map((o) => o.ms), 0.95)?.toFixed(1)} median ${median(out.map((o) => o.ms))?.toFixed(1)}`);
+			} finally {
+				await browser.close();
+			}
+		}
+	} finally {
+		for (const s of stacks) await s.close();
+	}
+	if (values.trace) {
+		process.stdout.write(`CPU ms (main + worker), median:\n`);
+		for (const name of cpuOf[0].keys())
+			process.stdout.write(`${name.padEnd(26)} ${median(cpuOf[0].get(name)!)!.toFixed(1).padStart(7)} ${values.baseline ? median(cpuOf[1].get(name) ?? [])?.toFixed(1).padStart(7) : ''}\n`);
+	}
+	const cell = (ms: number[] | undefined) => (ms ? `${median(ms)!.toFixed(1).padStart(7)} [${ms.map((v) => v.toFixed(0)).join(' ')}]` : '–').padEnd(30);
+	process.stdout.write(`${'step'.padEnd(26)} ${'this build (median [runs])'.padEnd(30)} ${values.baseline ? 'baseline' : ''}\n`);
+	for (const name of per[0].keys()) process.stdout.write(`${name.padEnd(26)} ${cell(per[0].get(name))} ${values.baseline ? cell(per[1].get(name)) : ''}\n`);
+	all.forEach((xs, i) => process.stdout.write(`${i ? 'baseline' : 'this build'}: p95 ${quantile(xs, 0.95)?.toFixed(1)} median ${median(xs)?.toFixed(1)} (${xs.length} step times)\n`));
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`interactions-profile: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});

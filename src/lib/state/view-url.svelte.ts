@@ -1,0 +1,73 @@
+/**
+ * The URL the views draw from. A control change shows its answer first and writes the history
+ * entry after that frame is painted: SvelteKit's `goto` costs 10–40 ms on this machine (a
+ * forced layout to save the scroll position, `pushState`, the page store update), which used
+ * to stand between every choice and its answer. Between the change and its `goto`, `viewUrl()`
+ * is ahead of `page.url`; after it they are the same URL. Back, links and any other navigation
+ * move `page.url` to a URL this module did not ask for, and the views follow it again.
+ * docs/decisions/0041-interactions-p95.md.
+ */
+import { goto } from '$app/navigation';
+import { page } from '$app/state';
+
+/** SvelteKit's read-only URL type: what the views already read. */
+export type ViewUrl = typeof page.url;
+
+/** The URL shown ahead of `page.url`, and the `page.url` it was computed from. */
+let ahead = $state.raw<{ url: URL; from: string } | null>(null);
+/** Hrefs of the `goto`s this module has started and not finished. */
+const inflight = new Set<string>();
+let flushing = false;
+
+/** The view state's URL: `page.url`, or the one a control just chose while its history entry is being written. */
+export function viewUrl(): ViewUrl {
+	const a = ahead;
+	if (!a) return page.url;
+	const at = page.url.href;
+	// Page.url moved to something this module did not ask for (Back, a link): it wins.
+	return at === a.from || inflight.has(at) ? a.url : page.url;
+}
+
+/**
+ * Goes to `href` (same page, another query): with `defer`, shows it now and writes the history
+ * entry after the next painted frame; without, a plain `goto` (which drops any deferred change).
+ */
+export function navigateTo(href: string, opts: { replace: boolean; defer: boolean }): Promise<void> {
+	if (!opts.defer) {
+		ahead = null;
+		return goto(href, { reset: false, replace: opts.replace });
+	}
+	const url = new URL(href, page.url.href);
+	const from = ahead && (page.url.href === ahead.from || inflight.has(page.url.href)) ? ahead.from : page.url.href;
+	ahead = { url, from };
+	return new Promise((resolve, reject) => {
+		afterPaint(() => void flush(url, opts).then(resolve, reject));
+	});
+}
+
+/** Runs `fn` in a task queued after the next frame (its style, layout and paint). */
+function afterPaint(fn: () => void): void {
+	if (typeof requestAnimationFrame !== 'function') return void setTimeout(fn, 0);
+	requestAnimationFrame(() => setTimeout(fn, 0));
+}
+
+async function flush(url: URL, opts: { replace: boolean }): Promise<void> {
+	// A later change superseded this one: only the newest URL is written (one history entry).
+	if (ahead?.url !== url || flushing) {
+		if (flushing && ahead?.url === url) afterPaint(() => void flush(url, opts));
+		return;
+	}
+	flushing = true;
+	const href = url.pathname + url.search;
+	inflight.add(url.href);
+	const start = performance.now();
+	try {
+		await goto(href, { reset: false, replace: opts.replace });
+	} finally {
+		performance.measure?.('cruscotto:url-write', { start });
+		inflight.delete(url.href);
+		flushing = false;
+		if (ahead?.url === url) ahead = null;
+		else if (ahead) ahead = { ...ahead, from: page.url.href };
+	}
+}
