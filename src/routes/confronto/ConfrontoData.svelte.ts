@@ -14,9 +14,10 @@ import { queryColumns, type Columns } from '#lib/data/query.ts';
 import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
-import type { Indicator, MeasureChoice } from './indicators.ts';
+import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
 import { comparisonQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
 import { ensureIndex, ensureMonth, extractRows } from './view-tables.ts';
+import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
 
 async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
 	const start = performance.now();
@@ -35,11 +36,11 @@ const monthDate = (m: string) => new Date(Date.UTC(Number(m.slice(0, 4)), Number
  * every interaction, so their names are decoded and collated once.
  */
 const byIds = new Map<string, { names: string[]; order: number[] }>();
-function namesOf(ids: readonly string[], cols: Columns): { names: string[]; order: number[] } {
+function namesOf(ids: readonly string[], readNames: () => string[]): { names: string[]; order: number[] } {
 	const key = ids.join(',');
 	let hit = byIds.get(key);
 	if (!hit) {
-		const names = cols.values('name') as string[];
+		const names = readNames();
 		hit = { names, order: nameOrder(names) };
 		if (byIds.size > 8) byIds.clear();
 		byIds.set(key, hit);
@@ -47,6 +48,70 @@ function namesOf(ids: readonly string[], cols: Columns): { names: string[]; orde
 	return hit;
 }
 const STATES: ComparisonRow['state'][] = ['ok', 'riservato', 'assente'];
+
+/** Rows in name order (ties in every sort keep it without comparing names again), and the scope's row. */
+function toRows(a: Omit<PickedAnswer, 'names'> & { names: () => string[] }, t: TerritoryId): { rows: ComparisonRow[]; scope: ComparisonRow | null } {
+	const { names, order } = namesOf(a.ids, a.names);
+	const rows: ComparisonRow[] = [];
+	let scope: ComparisonRow | null = null;
+	for (const i of order) {
+		const row: ComparisonRow = {
+			id: a.ids[i],
+			name: names[i],
+			residenti: orNull(a.residenti[i]),
+			value: orNull(a.value[i]),
+			rate: orNull(a.rate[i]),
+			state: STATES[a.state[i]]
+		};
+		if (a.ids[i] === t) scope = row;
+		else rows.push(row);
+	}
+	return { rows, scope };
+}
+
+/**
+ * Every indicator and measure of a territory, level and month (month-answers.ts), by
+ * `t|level|month`: filled in the worker after the month's first answer is drawn, read by every
+ * later choice of indicator or measure in that month. Cleared with `answers`.
+ */
+const monthAnswers = new Map<string, MonthAnswers>();
+/** The background builds under way: a choice that needs one waits for it rather than queue a query behind it. */
+const monthAnswersPending = new Map<string, { core: Promise<void>; all: Promise<void> }>();
+const MAX_MONTH_ANSWERS = 6;
+const monthId = (key: MonthKey) => [key.t, key.level, key.month].join('|');
+
+/**
+ * Builds the month's answers in the background: the core indicators at once (the slice is
+ * there), then every category once the month's suppression lists are built.
+ */
+function prefetchMonth(key: MonthKey): void {
+	const id = monthId(key);
+	const have = monthAnswers.get(id);
+	if ((have && have.indicators.length === INDICATORS.length) || monthAnswersPending.has(id)) return;
+	const rows = extractRows();
+	const phase = async (categories: boolean) => {
+		const start = performance.now();
+		await ensureMonth(key.month, categories);
+		const built = monthAnswersQuery(key, { categories });
+		const cols = await queryColumns(built.sql, built.params);
+		performance.measure?.('cruscotto:confronto-prefetch', { start });
+		if (rows !== extractRows() || answersFor !== rows) return;
+		if (monthAnswers.size >= MAX_MONTH_ANSWERS && !monthAnswers.has(id)) monthAnswers.delete(monthAnswers.keys().next().value!);
+		monthAnswers.set(id, readMonthAnswers(cols, { categories }));
+	};
+	// Only a shortcut: a choice it does not cover asks its own query.
+	const core = (have ? Promise.resolve() : phase(false)).catch(() => undefined);
+	const all = core.then(() => phase(true)).catch(() => undefined);
+	monthAnswersPending.set(id, { core, all });
+	void all.finally(() => monthAnswersPending.delete(id));
+}
+
+/** The comparison from the month's answers; null when they do not hold it (yet). */
+function fromMonthAnswers(o: MonthKey & { measure: MeasureChoice; indicator: Indicator }): { rows: ComparisonRow[]; scope: ComparisonRow | null } | null {
+	const a = answersFor === extractRows() ? monthAnswers.get(monthId(o)) : undefined;
+	const p = a ? pickAnswer(a, o.measure, o.indicator) : null;
+	return p ? toRows({ ...p, names: () => p.names }, o.t) : null;
+}
 
 /**
  * Answers already drawn, by their options: going back to a choice (the first indicator, the
@@ -56,6 +121,23 @@ const STATES: ComparisonRow['state'][] = ['ok', 'riservato', 'assente'];
 const answers = new Map<string, { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }>();
 const MAX_ANSWERS = 48;
 let answersFor: number | null = null;
+
+function remember(key: string, answer: { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }): void {
+	if (answersFor !== extractRows()) {
+		answers.clear();
+		monthAnswers.clear();
+	}
+	answersFor = extractRows();
+	if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+	answers.set(key, answer);
+}
+
+/** Series drawn before, by `id|measure|indicator` (null: no rows), for the extract of `seriesFor` rows. */
+const seriesOf = new Map<string, Series | null>();
+let seriesFor: number | null = null;
+
+/** Extract rows when the territory names were last read from it. */
+let namesFor: number | null = null;
 
 /** Months of a territory (they change only with the extract, as the index does). */
 const monthsOf = new Map<TerritoryId, { month: string; measures: string[] }[]>();
@@ -99,8 +181,13 @@ export class ConfrontoData {
 		} else this.status = 'loading';
 		try {
 			await ensureScope(t);
-			await territories.refresh();
 			await ensureIndex();
+			// The names of every loaded territory: read again only when the extract grew (a scan of
+			// the whole table, 70–85 ms for Lombardia, that every drill-down and visit used to pay).
+			if (namesFor !== extractRows()) {
+				await territories.refresh();
+				namesFor = extractRows();
+			}
 			let months = monthsOf.get(t);
 			if (!months) {
 				const { cols } = await timed(monthsQuery(t));
@@ -126,7 +213,11 @@ export class ConfrontoData {
 	async compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#cmpGen;
 		const key = [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
-		const known = answersFor === extractRows() ? answers.get(key) : undefined;
+		let known = answersFor === extractRows() ? answers.get(key) : undefined;
+		if (!known) {
+			const picked = fromMonthAnswers(o);
+			if (picked) remember(key, (known = { ...picked, ms: 0 }));
+		}
 		if (known) {
 			this.rows = known.rows;
 			this.scopeRow = known.scope;
@@ -136,36 +227,28 @@ export class ConfrontoData {
 		}
 		this.pending = true;
 		try {
+			// A build of this month's answers under way holds this one: wait for it rather than queue behind it.
+			const building = monthAnswersPending.get(monthId(o));
+			const picked = building ? (await (o.indicator.core ? building.core : building.all), fromMonthAnswers(o)) : null;
+			if (gen !== this.#cmpGen) return;
+			if (picked) {
+				this.rows = picked.rows;
+				this.scopeRow = picked.scope;
+				this.lastQueryMs = 0;
+				remember(key, { ...picked, ms: 0 });
+				return;
+			}
 			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)));
 			if (gen !== this.#cmpGen) return;
-			const ids = cols.values('id') as string[];
-			const { names, order } = namesOf(ids, cols);
 			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
-			const out: ComparisonRow[] = [];
-			let scope: ComparisonRow | null = null;
-			// Rows in name order: ties in every sort keep it without comparing names again.
-			for (const i of order) {
-				const row: ComparisonRow = {
-					id: ids[i],
-					name: names[i],
-					residenti: orNull(residenti[i]),
-					value: orNull(value[i]),
-					rate: orNull(rate[i]),
-					state: STATES[state[i]]
-				};
-				if (ids[i] === o.t) scope = row;
-				else out.push(row);
-			}
-			this.rows = out;
+			const { rows, scope } = toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t);
+			this.rows = rows;
 			this.scopeRow = scope;
 			this.lastQueryMs = ms;
-			if (answersFor !== extractRows()) answers.clear();
-			answersFor = extractRows();
-			if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
-			answers.set(key, { rows: out, scope, ms });
-			// The month's suppression lists (categories need them) follow in the worker once this
-			// answer is on screen, so a later category is answered from ready tables.
-			if (!needsLists(o.indicator)) setTimeout(() => void ensureMonth(o.month, true).catch(() => undefined), 0);
+			remember(key, { rows, scope, ms });
+			// Every other indicator and measure of this month follows in the worker once this answer
+			// is on screen, so the next choice is answered without a query.
+			setTimeout(() => prefetchMonth(o), 0);
 		} catch (e) {
 			if (gen === this.#cmpGen) {
 				this.status = 'error';
@@ -184,9 +267,20 @@ export class ConfrontoData {
 			this.seriesPending = false;
 			return;
 		}
+		if (seriesFor !== extractRows()) seriesOf.clear();
+		seriesFor = extractRows();
+		const keyOf = (id: string) => `${id}|${o.measure}|${o.indicator.key}`;
+		// Only the territories not drawn before are asked for: picking a fourth Comune reads one series, not five.
+		const missing = o.ids.filter((id) => !seriesOf.has(keyOf(id)));
+		const show = () => (this.series = o.ids.flatMap((id) => seriesOf.get(keyOf(id)) ?? []));
+		if (missing.length === 0) {
+			show();
+			this.seriesPending = false;
+			return;
+		}
 		this.seriesPending = true;
 		try {
-			const { cols, ms } = await timed(seriesQuery(o));
+			const { cols, ms } = await timed(seriesQuery({ ...o, ids: missing }));
 			if (gen !== this.#serGen) return;
 			const by = new Map<string, Series>();
 			const [ids, months] = [cols.values('id'), cols.values('month')];
@@ -198,7 +292,10 @@ export class ConfrontoData {
 				s.months.push(monthDate(String(months[i])));
 				s.values.push(orNull(values[i]));
 			}
-			this.series = o.ids.flatMap((id) => by.get(id) ?? []);
+			if (seriesOf.size > 200) seriesOf.clear();
+			// A territory without rows has no series: remembered as such (nothing to draw), not asked again.
+			for (const id of missing) seriesOf.set(keyOf(id), by.get(id) ?? null);
+			show();
 			this.lastQueryMs = ms;
 		} catch (e) {
 			if (gen === this.#serGen) this.error = italianError(e);

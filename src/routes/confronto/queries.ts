@@ -18,7 +18,7 @@ export interface Built {
 export type CellState = 'ok' | 'riservato' | 'assente';
 
 /** The value and suppression expressions of an indicator over the rows of a group. */
-function aggregate(ind: Indicator): { value: string; suppressed: string; params: Param[] } {
+export function aggregate(ind: Indicator): { value: string; suppressed: string; params: Param[] } {
 	const col = identifier(ind.key);
 	if (ind.kind === 'mean') {
 		// Weighted by households, so the mean of RdC + PdC is the mean over all their households.
@@ -101,7 +101,7 @@ export function needsLists(ind: Indicator): boolean {
 }
 
 /** The SQL selecting the ids of `t` and of the territories of `level` inside it, from `confronto_territori`. */
-function membersOf(t: TerritoryId, level: TerritoryLevel): Built {
+export function membersOf(t: TerritoryId, level: TerritoryLevel): Built {
 	const inside = levelOf(t) === 'regione' ? 'regione_id = ?' : 'parent_id = ?';
 	return { sql: `SELECT id FROM confronto_territori WHERE id = ? OR (level = ? AND ${inside})`, params: [t, level, t] };
 }
