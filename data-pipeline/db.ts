@@ -41,6 +41,8 @@ export interface Db {
 	run(sql: string, params?: DuckDBValue[]): Promise<void>;
 	/** Runs a query and returns its rows as plain JS objects (BIGINT → bigint). */
 	all<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
+	/** Runs a query whose columns are all numeric: one Float64Array per column (NULL → NaN, on a SharedArrayBuffer: workers can read it). */
+	numbers(sql: string): Promise<Float64Array[]>;
 	/** Creates `table` with VARCHAR/INTEGER/DOUBLE columns and appends `rows` (fast, no SQL text). */
 	load(table: string, columns: Record<string, 'VARCHAR' | 'INTEGER' | 'DOUBLE'>, rows: (string | number | null)[][]): Promise<void>;
 	close(): void;
@@ -84,6 +86,31 @@ export async function openDb(opts: { threads?: number; memoryLimit?: string; tem
 			try {
 				const reader = await timedRun(sql, () => conn.runAndReadAll(sql, params));
 				return reader.getRowObjectsJS() as T[];
+			} catch (e) {
+				throw wrap(sql, e);
+			}
+		},
+		async numbers(sql) {
+			try {
+				const result = await timedRun(sql, () => conn.run(sql));
+				const chunks = [];
+				let rows = 0;
+				for (let c; (c = await result.fetchChunk()) && c.rowCount > 0; rows += c.rowCount) chunks.push(c);
+				const out = Array.from({ length: result.columnCount }, () => new Float64Array(new SharedArrayBuffer(rows * 8)));
+				let at = 0;
+				for (const chunk of chunks) {
+					// rowCount is a native call: read once per chunk
+					const n = chunk.rowCount;
+					out.forEach((col, k) => {
+						const vector = chunk.getColumnVector(k);
+						for (let i = 0; i < n; i++) {
+							const v = vector.getItem(i);
+							col[at + i] = v === null ? NaN : Number(v);
+						}
+					});
+					at += n;
+				}
+				return out;
 			} catch (e) {
 				throw wrap(sql, e);
 			}
