@@ -33,10 +33,11 @@ export function sha256File(file: string): string {
 	return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Manifest entries for files written in a staging folder. */
-export function describeFiles(staging: string, version: string, files: Omit<ManifestFile, 'bytes' | 'sha256'>[]): ManifestFile[] {
+/** Manifest entries for files written in a staging folder (read and hashed unless the writer gave size and sha256). */
+export function describeFiles(staging: string, version: string, files: (Omit<ManifestFile, 'bytes' | 'sha256'> & { bytes?: number; sha256?: string })[]): ManifestFile[] {
 	return files.map((f) => {
 		const abs = join(staging, f.path);
+		if (f.bytes !== undefined && f.sha256 !== undefined) return { ...f, path: `${version}/${f.path}`, bytes: f.bytes, sha256: f.sha256 };
 		return { ...f, path: `${version}/${f.path}`, bytes: statSync(abs).size, sha256: sha256File(abs) };
 	});
 }

@@ -2,127 +2,117 @@
  * Writes the Parquet extracts of a version folder from the `extract` table (DESIGN.md
  * layout): italia.parquet, regione/RR, ats/CODE, comune/ISTAT. Every scoped file carries
  * the benchmark rows of its Regione and of Italia (the same rows as italia.parquet); a
- * Comune file never holds its ATS's rows. Rows sorted by territory_id, measure, month.
+ * Comune file never holds its ATS's rows.
  *
- * One partitioned COPY per kind of file (one thread), from a table sorted once with every thread. DuckDB's
- * partitioned writer leaves a few files out of order whatever the thread count (measured at
- * 91 months: 114 of 3,606 Comune files with one thread, 112 with two), so the files are
- * checked and those are written again; verify.ts re-checks the order from the files.
+ * Row order (docs/extracts.md): italia.parquet and Comune files by territory_id, measure,
+ * month; Regione and ATS files by month, measure, territory_id in row groups of 16,384 rows
+ * (a month's rows are contiguous: the app reads a month of a Regione from one row group or
+ * two). italia.parquet is one DuckDB COPY. The ~8,500 scoped files are encoded by
+ * parquet-writer.ts in worker threads from the rows read once into shared typed arrays
+ * (decision 0023: DuckDB's partitioned COPY cost ≈ 1 ms per file and ≈ 3.5 µs per row on
+ * one thread, and did not always keep the order). Each file is hashed from the bytes written.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
-import { listValue } from '@duckdb/node-api';
 import { sqlString, type Db } from './db.ts';
+import { NUMERIC, type FileJob, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
 
-export interface WrittenFile {
-	/** Relative to the version folder, e.g. `ats/X15001.parquet`. */
-	path: string;
-	scope: string;
-	rows: number;
-}
+export type { WrittenFile } from './extract-files.ts';
 
 const COLS = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
 // tid follows territory_id order and ms measure order: integer sort keys, same order.
 const ORDER = 'tid, ms, month';
-const E = EXTRACT_COLUMNS.map((c) => `e.${c.name}`).join(', ');
 const PARQUET = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000`;
 
-/** The rows of each kind of file: a `part` column (the file's code) and `pk` (its integer order). */
-const KINDS: { dir: string; prefix: string; sql: string }[] = [
-	{
-		dir: 'regione',
-		prefix: 'r:',
-		sql: `SELECT region AS part, ${COLS}, tid, ms FROM extract WHERE level IN ('regione', 'ats', 'comune')
-			UNION ALL SELECT r.region, ${E}, e.tid, e.ms FROM (SELECT DISTINCT region FROM extract WHERE level = 'regione') r CROSS JOIN bench e WHERE e.level = 'italia'`
-	},
-	{
-		dir: 'ats',
-		prefix: 'a:',
-		sql: `SELECT substr(territory_id, 3) AS part, ${COLS}, tid, ms FROM extract WHERE level = 'ats'
-			UNION ALL SELECT substr(parent_id, 3), ${COLS}, tid, ms FROM extract WHERE level = 'comune'
-			UNION ALL SELECT substr(a.territory_id, 3), ${E}, e.tid, e.ms FROM (SELECT DISTINCT territory_id, parent_id FROM extract WHERE level = 'ats') a JOIN bench e ON e.territory_id = a.parent_id
-			UNION ALL SELECT substr(a.territory_id, 3), ${E}, e.tid, e.ms FROM (SELECT DISTINCT territory_id FROM extract WHERE level = 'ats') a CROSS JOIN bench e WHERE e.level = 'italia'`
-	},
-	{
-		dir: 'comune',
-		prefix: 'c:',
-		sql: `SELECT substr(territory_id, 3) AS part, ${COLS}, tid, ms FROM extract WHERE level = 'comune'
-			UNION ALL SELECT substr(c.territory_id, 3), ${E}, e.tid, e.ms FROM (SELECT DISTINCT territory_id, 'r:' || region AS reg FROM extract WHERE level = 'comune') c JOIN bench e ON e.territory_id = c.reg
-			UNION ALL SELECT substr(c.territory_id, 3), ${E}, e.tid, e.ms FROM (SELECT DISTINCT territory_id FROM extract WHERE level = 'comune') c CROSS JOIN bench e WHERE e.level = 'italia'`
+async function readRows(db: Db): Promise<Rows> {
+	await db.run(
+		`CREATE OR REPLACE TEMP TABLE flag_lists AS SELECT row_number() OVER (ORDER BY l) - 1 AS id, l FROM (SELECT DISTINCT soppressi_primari AS l FROM extract UNION SELECT DISTINCT soppressi_secondari FROM extract)`
+	);
+	const lists = await db.all<{ id: bigint; l: string[] | null }>(`SELECT id, l FROM flag_lists ORDER BY id`);
+	const cols = await db.numbers(
+		`SELECT tid, ms, month - DATE '1970-01-01' AS day, (year(month) - 2000) * 12 + month(month) - 1 AS mi, ${NUMERIC.join(', ')}, p.id AS lp, s.id AS ls
+		FROM extract e LEFT JOIN flag_lists p ON p.l IS NOT DISTINCT FROM e.soppressi_primari LEFT JOIN flag_lists s ON s.l IS NOT DISTINCT FROM e.soppressi_secondari
+		ORDER BY ${ORDER}`
+	);
+	const [tid, ms, day, mi] = cols as [Float64Array, Float64Array, Float64Array, Float64Array];
+	const meta = await db.all<{ tid: number; territory_id: string; level: string; name: string; parent_id: string | null; region: string }>(
+		`SELECT DISTINCT tid, territory_id, level, name, parent_id, region FROM extract ORDER BY tid`
+	);
+	const territories = new Map<number, TerritoryMeta>(
+		meta.map((t) => [Number(t.tid), { tid: Number(t.tid), id: t.territory_id, level: t.level, name: t.name, parent: t.parent_id, region: t.region, start: 0, end: 0 }])
+	);
+	for (let i = 0; i < tid.length; i++) {
+		const t = territories.get(tid[i]!)!;
+		if (i === 0 || tid[i - 1] !== tid[i]) t.start = i;
+		t.end = i + 1;
 	}
-];
+	return {
+		tid,
+		ms,
+		day,
+		mi,
+		numeric: Object.fromEntries(NUMERIC.map((c, k) => [c, cols[4 + k]!])),
+		primari: cols[4 + NUMERIC.length]!,
+		secondari: cols[5 + NUMERIC.length]!,
+		lists: lists.map((l) => l.l),
+		territories: [...territories.values()]
+	};
+}
+
+/** The scoped files to write: every Regione; ATS and Comuni of `detailRegions` (default all). */
+function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
+	const byId = new Map(rows.territories.map((t) => [t.id, t.tid]));
+	const it = byId.get('it')!;
+	const inRegion = new Map<string, number[]>();
+	const children = new Map<string, number[]>();
+	for (const t of rows.territories) {
+		if (['regione', 'ats', 'comune'].includes(t.level)) inRegion.set(t.region, [...(inRegion.get(t.region) ?? []), t.tid]);
+		if (t.level === 'comune') children.set(t.parent!, [...(children.get(t.parent!) ?? []), t.tid]);
+	}
+	const detail = (region: string) => !detailRegions || detailRegions.includes(region);
+	const jobs: FileJob[] = [];
+	for (const level of ['regione', 'ats', 'comune'])
+		for (const t of rows.territories) {
+			if (t.level !== level || (level !== 'regione' && !detail(t.region))) continue;
+			const path = `${level}/${t.id.slice(2)}.parquet`;
+			const region = byId.get(`r:${t.region}`)!;
+			if (level === 'regione') jobs.push({ path, scope: t.id, tids: [...inRegion.get(t.region)!, it], monthFirst: true });
+			else if (level === 'ats') jobs.push({ path, scope: t.id, tids: [t.tid, ...(children.get(t.id) ?? []), region, it], monthFirst: true });
+			else jobs.push({ path, scope: t.id, tids: [t.tid, region, it], monthFirst: false });
+		}
+	return jobs;
+}
+
+/** Runs `jobs` in up to `availableParallelism()` worker threads; results in the order of `jobs`. */
+async function inWorkers(rows: Rows, dir: string, jobs: FileJob[]): Promise<WrittenFile[]> {
+	const n = Math.max(1, Math.min(availableParallelism(), 4, Math.ceil(jobs.length / 20)));
+	// dealt round-robin: each worker gets Regione, ATS and Comune files alike
+	const shares = Array.from({ length: n }, (_, w) => jobs.filter((_, k) => k % n === w));
+	const results = await Promise.all(
+		shares.map(
+			(share) =>
+				new Promise<WrittenFile[]>((resolve, reject) => {
+					const worker = new Worker(new URL('./write-worker.ts', import.meta.url), { workerData: { rows, dir, jobs: share } });
+					worker.once('message', resolve);
+					worker.once('error', reject);
+					worker.once('exit', (code) => (code !== 0 ? reject(new Error(`write worker exited with code ${code}`)) : undefined));
+				})
+		)
+	);
+	return jobs.map((_, k) => results[k % n]![Math.floor(k / n)]!);
+}
 
 /**
  * Writes every extract into `dir` (the staging version folder); returns the files written.
  * `detailRegions` limits the ATS and Comune files to those Regioni (the demo: fewer files).
  */
 export async function writeExtracts(db: Db, dir: string, detailRegions?: string[]): Promise<WrittenFile[]> {
-	mkdirSync(dir, { recursive: true });
-	const files: WrittenFile[] = [];
+	for (const sub of ['regione', 'ats', 'comune']) mkdirSync(join(dir, sub), { recursive: true });
 	await db.run(`COPY (SELECT ${COLS} FROM extract WHERE level IN ('italia', 'regione', 'provincia') ORDER BY ${ORDER}) TO ${sqlString(join(dir, 'italia.parquet'))} (${PARQUET})`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM extract WHERE level IN ('italia', 'regione', 'provincia')`);
-	files.push({ path: 'italia.parquet', scope: 'it', rows: Number(n) });
-	await db.run(`CREATE OR REPLACE TEMP TABLE bench AS SELECT * FROM extract WHERE level IN ('italia', 'regione')`);
-	for (const kind of KINDS) {
-		const only = detailRegions && kind.dir !== 'regione' ? `AND region IN (${detailRegions.map(sqlString).join(', ')})` : '';
-		// Sorted once, with every thread: the table keeps the order, and the COPYs scan it.
-		await db.run(
-			`CREATE OR REPLACE TEMP TABLE part_rows AS SELECT part, ${COLS}, tid, ms FROM (${kind.sql}) k
-			${only ? `SEMI JOIN (SELECT DISTINCT substr(territory_id, 3) AS p FROM extract WHERE level = '${kind.dir}' ${only}) d ON d.p = k.part` : ''}
-			ORDER BY part, ${ORDER}`
-		);
-		const counts = await db.all<{ part: string; n: bigint }>(`SELECT part, count(*) AS n FROM part_rows GROUP BY part ORDER BY part`);
-		mkdirSync(join(dir, kind.dir), { recursive: true });
-		await writeParts(db, dir, kind.dir, 'part_rows', counts.map((c) => c.part));
-		for (const { part, n: rows } of counts) files.push({ path: `${kind.dir}/${part}.parquet`, scope: `${kind.prefix}${part}`, rows: Number(rows) });
-		// The partitioned writer does not always keep the scan order inside a file (about 3% of
-		// the Comune files, with one thread or two alike): those files are written again, in one
-		// partitioned COPY while there are many, one COPY each for the last few.
-		let unsorted = await unsortedParts(db, dir, kind.dir, counts.map((c) => c.part));
-		for (let round = 0; unsorted.length > 0; round++) {
-			await db.run(`CREATE OR REPLACE TEMP TABLE redo AS SELECT * FROM part_rows SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS p) ON p = part ORDER BY part, ${ORDER}`, [listValue(unsorted)]);
-			if (unsorted.length > 20 && round < 3) await writeParts(db, dir, kind.dir, 'redo', unsorted);
-			else {
-				await db.run('SET threads = 1');
-				try {
-					for (const part of unsorted) await db.run(`COPY (SELECT ${COLS} FROM redo WHERE part = ${sqlString(part)} ORDER BY ${ORDER}) TO ${sqlString(join(dir, kind.dir, `${part}.parquet`))} (${PARQUET})`);
-				} finally {
-					await db.run('RESET threads');
-				}
-			}
-			unsorted = await unsortedParts(db, dir, kind.dir, unsorted);
-			if (round > 5) throw new Error(`${kind.dir}: ${unsorted.length} files still unsorted after ${round + 1} rewrites`);
-		}
-	}
-	return files;
-}
-
-/** One partitioned COPY of `table` (sorted by part) into `dir/sub/<part>.parquet`. */
-async function writeParts(db: Db, dir: string, sub: string, table: string, parts: string[]): Promise<void> {
-	const tmp = join(dir, `.${sub}-partitions`);
-	// one thread: with two, the writer held too many partitions open (out of memory at 4.4 GB, 7,904 Comune files)
-	await db.run('SET threads = 1');
-	try {
-		await db.run(`COPY (SELECT part, ${COLS} FROM ${table}) TO ${sqlString(tmp)} (${PARQUET}, PARTITION_BY (part), WRITE_PARTITION_COLUMNS false)`);
-	} finally {
-		await db.run('RESET threads');
-	}
-	for (const part of parts) {
-		const written = readdirSync(join(tmp, `part=${part}`));
-		if (written.length !== 1) throw new Error(`Expected one Parquet file for ${sub}/${part}, DuckDB wrote ${written.length}`);
-		renameSync(join(tmp, `part=${part}`, written[0]!), join(dir, sub, `${part}.parquet`));
-	}
-	rmSync(tmp, { recursive: true, force: true });
-}
-
-/** The parts among `parts` whose file in `dir/sub` is not sorted by territory_id, measure, month. */
-async function unsortedParts(db: Db, dir: string, sub: string, parts: string[]): Promise<string[]> {
-	const names = parts.map((p) => sqlString(join(dir, sub, `${p}.parquet`))).join(', ');
-	const rows = await db.all<{ part: string }>(
-		`SELECT DISTINCT parse_filename(filename, true) AS part FROM (
-			SELECT filename, (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER (PARTITION BY filename ORDER BY file_row_number) AS bad
-			FROM read_parquet([${names}], filename = true, file_row_number = true)) WHERE bad ORDER BY part`
-	);
-	return rows.map((r) => r.part);
+	const rows = await readRows(db);
+	return [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...(await inWorkers(rows, dir, plan(rows, detailRegions)))];
 }

@@ -1,0 +1,67 @@
+/**
+ * The write → verify stages alone, on the rows of a published version (no microdata):
+ * `npx node bench/pipeline-write.ts EXTRACTS_DIR OUT_DIR [--detail RR,RR]` rebuilds the
+ * build's `extract` table from EXTRACTS_DIR's italia.parquet and regione files, then times
+ * writeExtracts, writeSummaries, the manifest (sha256) and verifyVersion into OUT_DIR/.staging-*.
+ * PIPELINE_SQL_TRACE=1 prints each SQL statement's time. Prints one JSON line.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
+import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../contracts/manifest.ts';
+import { openDb, sqlString } from '../data-pipeline/db.ts';
+import { describeFiles, readManifest } from '../data-pipeline/publish.ts';
+import { writeSummaries } from '../data-pipeline/summaries.ts';
+import { verifyVersion } from '../data-pipeline/verify.ts';
+import { writeExtracts } from '../data-pipeline/write-extracts.ts';
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { detail: { type: 'string' }, 'keep-staging': { type: 'boolean' }, 'write-only': { type: 'boolean' } } });
+const [src, out] = positionals;
+if (!src || !out) throw new Error('usage: pipeline-write.ts EXTRACTS_DIR OUT_DIR [--detail RR,RR]');
+const published = readManifest(src)!;
+const canon = published.files.filter((f) => f.kind === 'extract' && (f.scope === 'it' || f.scope.startsWith('r:'))).map((f) => sqlString(join(src, f.path)));
+const times: Record<string, number> = {};
+const cpu: Record<string, number> = {};
+async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+	const t = performance.now();
+	const c = process.cpuUsage();
+	const v = await fn();
+	times[name] = +((performance.now() - t) / 1000).toFixed(2);
+	const d = process.cpuUsage(c);
+	cpu[name] = +((d.user + d.system) / 1e6).toFixed(2);
+	console.error(`[${name}] ${times[name]} s wall, ${cpu[name]} s CPU`);
+	return v;
+}
+const version = 'bench-version';
+const staging = join(out, `.staging-${version}`);
+rmSync(staging, { recursive: true, force: true });
+const db = await openDb({ tempDir: join(out, '.duckdb-tmp') });
+const cols = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
+await step('load', () =>
+	db.run(
+		`CREATE TABLE extract AS SELECT CASE WHEN level = 'italia' THEN 'it' WHEN level = 'regione' THEN substr(territory_id, 3) WHEN level IN ('provincia', 'ats') THEN substr(parent_id, 3) ELSE fr END AS region,
+			dense_rank() OVER (ORDER BY territory_id)::INTEGER AS tid, list_position(['ADI', 'PdC', 'RdC', 'SFL'], measure) AS ms, ${cols}
+		FROM (SELECT DISTINCT ${cols}, CASE WHEN filename LIKE '%/regione/%' THEN parse_filename(filename, true) END AS fr FROM read_parquet([${canon.join(', ')}], filename = true)
+			QUALIFY row_number() OVER (PARTITION BY territory_id, month, measure ORDER BY fr NULLS LAST) = 1)`
+	)
+);
+const extracts = await step('write extracts', () => writeExtracts(db, staging, values.detail?.split(',')));
+const summaries = await step('write summaries', () => writeSummaries(db, staging, version, extracts));
+db.close();
+const manifest: Manifest = await step('manifest (sha256)', () => ({
+	...published,
+	schema_version: MANIFEST_SCHEMA_VERSION,
+	version,
+	files: describeFiles(staging, version, [
+		...extracts.map((f) => ({ ...f, within: [] as string[], kind: 'extract' as const })),
+		...summaries.map((f) => ({ ...f, within: [] as string[], kind: 'summary' as const }))
+	])
+}));
+// within is the build's (makeManifest): taken from the published manifest by scope
+const within = new Map(published.files.map((f) => [f.scope, f.within]));
+for (const f of manifest.files) f.within = within.get(f.scope) ?? [];
+if (!values['write-only']) await step('verify', () => verifyVersion(out, manifest, { staging }));
+if (!values['keep-staging']) rmSync(staging, { recursive: true, force: true });
+rmSync(join(out, '.duckdb-tmp'), { recursive: true, force: true });
+console.log(JSON.stringify({ files: manifest.files.length, seconds: times, cpuSeconds: cpu }));
