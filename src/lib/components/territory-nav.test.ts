@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { ManifestFile } from '#contracts';
+import { reaches, type ManifestFile } from '#contracts';
 import { normalize, search, sortOptions, trail, viewable, type PickerOption } from './territory-nav.ts';
 
 const f = (scope: string, within: string[], kind: ManifestFile['kind'] = 'extract'): ManifestFile => ({ path: `v/${scope}`, scope, within, kind, rows: 1, bytes: 1, sha256: '' });
@@ -22,6 +22,11 @@ test('what a user may put in view follows the gateway: own scope and inside; Ita
 	expect([...viewable(files, ['c:028001']).keys()]).toEqual(['c:028001']);
 	expect(viewable(files, ['it']).size).toBe(9);
 	expect(viewable(files, ['it']).has('it')).toBe(true);
+	// The gateway's rule (`reaches`), Italia aside: a view only for national users.
+	for (const user of [['r:05'], ['a:X05002', 'c:028001'], ['it'], ['bogus', 'c:028003'], []]) {
+		const byRule = files.filter((x) => x.kind === 'extract' && (x.scope === 'it' ? user.includes('it') : reaches(user, x))).map((x) => x.scope);
+		expect([...viewable(files, user).keys()], user.join()).toEqual(byRule);
+	}
 });
 
 test('the breadcrumb goes Italia › Regione › ATS › Comune and links only what may be opened', () => {

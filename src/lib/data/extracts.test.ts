@@ -74,7 +74,8 @@ describe('ExtractStore', () => {
 		const cache = {
 			match: async (k: string) => entries.get(k)?.clone(),
 			put: async (k: string, r: Response) => void entries.set(k, r),
-			delete: async (k: string) => entries.delete(k)
+			delete: async (k: string) => entries.delete(k),
+			keys: async () => [...entries.keys()].map((k) => new Request(new URL(k, 'http://127.0.0.1')))
 		};
 		const caches = { open: async () => cache } as unknown as CacheStorage;
 		await (await storeFor(['a:X05001'], { caches })).store.ensureScope('a:X05001');
@@ -138,5 +139,15 @@ describe('ExtractStore', () => {
 		const summary = await store.summary('c:028001');
 		expect(summary?.territory.id).toBe('c:028001');
 		expect(summary?.benchmarks.map((b) => b.id)).toEqual(['r:05', 'it']);
+	});
+
+	test('the first view\'s summaries are requested before anything reading the manifest runs, and only once', async () => {
+		const { store } = await storeFor(['a:X05001'], { firstView: () => ['a:X05001'] });
+		const seen: string[][] = [];
+		store.onManifest(() => seen.push(fixture.requests.map((r) => r.path)));
+		await store.manifest();
+		expect(seen[0].sort()).toEqual(['manifest.json', 'v1/summary/ats/X05001.json', 'v1/summary/italia.json']);
+		expect((await store.summary('a:X05001'))?.territory.id).toBe('a:X05001');
+		expect(fixture.requests).toHaveLength(3);
 	});
 });

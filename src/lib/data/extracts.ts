@@ -32,6 +32,8 @@ export interface ExtractDeps {
 	caches: CacheStorage | null;
 	/** Where `manifest.json` lives, ending with `/`. */
 	base?: string;
+	/** The territories the first view will show: their summaries are requested as soon as the manifest is in. */
+	firstView?: () => readonly TerritoryId[];
 	onProgress?: (path: string, loaded: number, total: number) => void;
 	onDone?: (path: string) => void;
 }
@@ -57,9 +59,18 @@ export class ExtractStore {
 	#listeners = new Set<(m: Manifest) => void>();
 	#columns: string[] | null = null;
 	#queue: Promise<unknown> = Promise.resolve();
+	/** The verified bytes of summary files, by path: the first view's are requested as soon as the manifest is in. */
+	#summaryBytes = new Map<string, Promise<Uint8Array>>();
+	/** The Cache API's cache and the keys it held when opened (so a file it lacks goes to the network at once). */
+	#cache: Promise<{ cache: Cache; held: Set<string> } | null> | null = null;
 
 	constructor(deps: ExtractDeps) {
 		this.#deps = deps;
+	}
+
+	/** Opens the extracts' cache and lists it now (call early: the first view's files then wait for nothing but the network). */
+	warmCache(): void {
+		void this.#openCache();
 	}
 
 	/** The published manifest (fetched once per store, and again after a publish is detected). */
@@ -67,8 +78,16 @@ export class ExtractStore {
 		this.#manifest ??= this.#get('manifest.json', { cache: 'no-cache' })
 			.then((r) => r.json() as Promise<Manifest>)
 			.then((m) => {
-				for (const fn of this.#listeners) fn(m);
-				return m;
+				this.#prefetchSummaries(m);
+				// Everything that reads the manifest (and renders what it implies) waits one task, so the
+				// summary requests above are sent first: each of their awaits would otherwise queue behind
+				// the render the manifest triggers (~50-100 ms of breadcrumb, picker and footer).
+				return new Promise<Manifest>((resolve) =>
+					setTimeout(() => {
+						for (const fn of this.#listeners) fn(m);
+						resolve(m);
+					}, 0)
+				);
 			})
 			.catch((e: unknown) => {
 				this.#manifest = null;
@@ -95,9 +114,27 @@ export class ExtractStore {
 	async summary(id: TerritoryId): Promise<FirstViewSummary | null> {
 		const [file, italia] = await Promise.all([this.fileFor(id, 'summary'), this.fileFor('it', 'summary')]);
 		if (!file || !italia) return null;
-		const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.bytes(f))) as SummaryFile;
+		const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.#summaryFile(f))) as SummaryFile;
 		const [own, it] = await Promise.all([read(file), file === italia ? null : read(italia)]);
 		return assembleSummary(own, it ?? own);
+	}
+
+	#summaryFile(file: ManifestFile): Promise<Uint8Array> {
+		let bytes = this.#summaryBytes.get(file.path);
+		if (!bytes) {
+			bytes = this.bytes(file);
+			this.#summaryBytes.set(file.path, bytes);
+			bytes.catch(() => this.#summaryBytes.delete(file.path));
+		}
+		return bytes;
+	}
+
+	/** Requests the summaries of `deps.firstView` and Italia's (the benchmarks): what the first view shows. */
+	#prefetchSummaries(m: Manifest): void {
+		const first = this.#deps.firstView?.() ?? [];
+		if (first.length === 0) return;
+		const scopes = new Set([...first, 'it']);
+		for (const f of m.files) if (f.kind === 'summary' && scopes.has(f.scope)) void this.#summaryFile(f).catch(() => undefined);
 	}
 
 	/**
@@ -166,21 +203,37 @@ export class ExtractStore {
 		return next;
 	}
 
+	#openCache(): Promise<{ cache: Cache; held: Set<string> } | null> {
+		const caches = this.#deps.caches;
+		this.#cache ??= caches
+			? caches
+					.open(CACHE_NAME)
+					.then(async (cache) => ({ cache, held: new Set((await cache.keys()).map((r) => new URL(r.url).pathname)) }))
+					.catch(() => null)
+			: Promise.resolve(null);
+		return this.#cache;
+	}
+
 	async #cachedOrDownloaded(file: ManifestFile): Promise<Uint8Array> {
 		const key = `/__cruscotto/extracts/${file.sha256}`;
-		const cache = this.#deps.caches ? await this.#deps.caches.open(CACHE_NAME).catch(() => null) : null;
-		const hit = await cache?.match(key);
+		const opened = await this.#openCache();
+		// Not held when the cache was listed: no lookup (another tab may have stored it since; then it is fetched again).
+		const hit = opened?.held.has(key) ? await opened.cache.match(key).catch(() => undefined) : undefined;
 		if (hit) {
 			const bytes = new Uint8Array(await hit.arrayBuffer());
 			if ((await sha256(bytes)) === file.sha256) return bytes;
-			await cache?.delete(key);
+			opened?.held.delete(key);
+			await opened?.cache.delete(key);
 		}
 		const bytes = await this.#download(file);
 		if ((await sha256(bytes)) !== file.sha256) {
 			throw new ExtractError('integrity', `Checksum mismatch for ${file.path}`);
 		}
 		// Not awaited: the disk write took up to 0.7 s on a loaded machine, on the first view's path.
-		void cache?.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => undefined);
+		if (opened) {
+			opened.held.add(key);
+			void opened.cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>)).catch(() => undefined);
+		}
 		return bytes;
 	}
 

@@ -8,6 +8,7 @@ import type { Engine } from './engine.ts';
 import { ExtractStore } from './extracts.ts';
 import { engineProgress } from './progress.ts';
 import { startEngine } from './query.ts';
+import { homeTerritory } from '#lib/state/territory.ts';
 
 /** Views waiting for a file to reach the engine, by the file's sha256. */
 const waiting = new Map<string, (name: string) => Promise<unknown>>();
@@ -38,6 +39,8 @@ export const extracts = new ExtractStore({
 	territories: () => auth.user?.territories ?? [],
 	engine: storeEngine,
 	caches: typeof caches === 'undefined' ? null : caches,
+	// The home territory (a link with `?t=` asks for its own when the view loads).
+	firstView: () => [homeTerritory(auth.user?.territories)],
 	onProgress: (path, loaded, total) => engineProgress.download(path, loaded, total),
 	onDone: (path) => engineProgress.downloaded(path)
 });
@@ -71,6 +74,9 @@ export async function beforeTable<T>(id: TerritoryId, fn: (file: string) => Prom
 		waiting.delete(file.sha256);
 	}
 }
+
+// The cache is opened and listed while the page boots, off the first view's path.
+extracts.warmCache();
 
 // The engine (worker, wasm compile, database) starts while the code is exchanged for tokens:
 // the main thread is idle then, and the compile runs on the worker's background threads.

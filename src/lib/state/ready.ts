@@ -1,8 +1,17 @@
 /** The `<html data-ready="true">` hook: set once the first view's numbers are on screen. */
 import { tick } from 'svelte';
 
+let resolveReady: () => void = () => undefined;
+const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+
 /** Marks the page ready after the DOM shows what was just rendered. */
 export async function markReady(): Promise<void> {
 	await tick();
 	document.documentElement.setAttribute('data-ready', 'true');
+	resolveReady();
+}
+
+/** Resolves once the first view is on screen (`markReady`), or after `timeoutMs` when it never is (an error). */
+export function whenReady(timeoutMs = 3000): Promise<void> {
+	return Promise.race([ready, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
 }
