@@ -2,7 +2,7 @@
  * `node bench/profile.ts [--scale F] [--no-build] [--warm N] [--trace DIR]`: one cold and N warm
  * sessions of the Regione user through the bench stack, printing every User Timing mark and
  * measure and the main resources relative to the token, and (with --trace) a Chromium trace of
- * each warm session with the wasm compile/cache events summarised. A tool for finding where
+ * each session (the cold one up to the end of its start-up) with the wasm compile/cache events summarised. A tool for finding where
  * start-up time goes (docs/decisions/0030-start-up.md); `npm run bench` gives the figures.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 		for (let i = 0; i <= Number(values.warm); i++) {
 			const label = i === 0 ? 'cold' : `warm ${i}`;
 			// Tracing is browser-wide: a blank tab holds the session while the measured tab runs.
-			const holder = i > 0 && values.trace ? await browser.context.newPage() : null;
+			const holder = values.trace ? await browser.context.newPage() : null;
 			const cdp = holder ? await browser.context.newCDPSession(holder) : null;
 			const events: TraceEvent[] = [];
 			if (cdp) {
@@ -117,9 +117,7 @@ async function main(): Promise<void> {
 			const { page: p, result } = await runSession(browser.context, { appUrl: stack.appURL + '/', fiscalCode: BENCH_REGIONE_CF });
 			log(`${label}: kpi ${result.first_kpi_ms?.toFixed(0)} chart ${result.first_chart_ms?.toFixed(0)} engine ${result.engine_ms?.toFixed(0)} extract ${result.extract_ms?.toFixed(0)} interactive ${result.interactive_ms?.toFixed(0)} bytes ${result.bytes_total}`);
 			await new Promise((r) => setTimeout(r, Number(values.linger) * 1000));
-			// As in the bench: the uncounted first visit is a session that uses the app.
-			if (i === 0) await runInteractions(p, stack.appURL, log).catch((e: unknown) => log(`interactions: ${String(e).slice(0, 200)}`));
-			process.stdout.write(`--- ${label}\n${(await timeline(p)).join('\n')}\n`);
+			// The trace covers the start-up only (the cold session's interactions come after it).
 			if (cdp) {
 				const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
 				await cdp.send('Tracing.end');
@@ -128,6 +126,9 @@ async function main(): Promise<void> {
 				await writeFile(path.join(values.trace!, `${label.replace(' ', '-')}.json`), JSON.stringify({ traceEvents: events }));
 				process.stdout.write(summariseTrace(events).join('\n') + '\n');
 			}
+			// As in the bench: the uncounted first visit is a session that uses the app.
+			if (i === 0) await runInteractions(p, stack.appURL, log).catch((e: unknown) => log(`interactions: ${String(e).slice(0, 200)}`));
+			process.stdout.write(`--- ${label}\n${(await timeline(p)).join('\n')}\n`);
 			await p.close();
 			await holder?.close();
 		}
