@@ -161,7 +161,7 @@ function makeManifest(
 		parentOf.set(`c:${c.code}`, a);
 		parentOf.set(a, `r:${c.region}`);
 	}
-	const entries: Parameters<typeof describeFiles>[2] = [
+	const entries: (Omit<ManifestFile, 'bytes' | 'sha256'> & Partial<Pick<ManifestFile, 'bytes' | 'sha256'>>)[] = [
 		...written.extracts.map((f) => ({ path: f.path, scope: f.scope, within: withinOf(f.scope, parentOf), kind: 'extract' as const, rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
 		...written.summaries.map((f) => ({ path: f.path, scope: f.scope, within: withinOf(f.scope, parentOf), kind: 'summary' as const, rows: f.rows })),
 		...written.geo.map((f) => ({ path: f.path, scope: 'it', within: [], kind: 'boundaries' as const, rows: f.rows }))
