@@ -5,7 +5,7 @@
  * territory × month × measure, amounts in cents). Categories a measure does not record
  * are NULL (SFL: all of them; over60 for RdC/PdC, over65 for ADI).
  */
-import { CATEGORY_COLUMNS, MEASURE_PERIODS, MEASURES } from '../contracts/extract.ts';
+import { CATEGORY_COLUMNS, MEASURE_PERIODS, MEASURES, type CategoryColumn } from '../contracts/extract.ts';
 import type { Db } from './db.ts';
 
 /** How each category column is counted from the microdata. */
@@ -47,7 +47,7 @@ async function loadMonthMeasures(db: Db, months: string[]): Promise<void> {
 }
 
 /** `cells` from `r` (tid, low and the sums): territory attributes joined, inapplicable categories NULL. */
-function cellsSql(r: string): string {
+function cellsSql(r: string, extra = ''): string {
 	const nulls = CATEGORY_COLUMNS.map((c) => {
 		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
 		return na.length ? `CASE WHEN mm.measure IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
@@ -56,29 +56,65 @@ function cellsSql(r: string): string {
 		WITH r AS (${r})
 		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, coalesce(cm.ptid, ap.ptid) AS provtid,
 			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
-			nuclei, persone, cents, ${nulls}
+			nuclei, persone, cents, ${nulls}${extra}
 		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid
 		-- an ATS inside one Provincia is also a part of it (Provincia = Σ its ATS): suppression must know
 		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`;
 }
 
 /**
+ * Category counts packed three to a BIGINT sum (WIDTH bits each): one aggregate update per
+ * row instead of three (measured: 16 sums of 0/1 cost more than reading the columns). Each
+ * inner list is mutually exclusive (one CASE); a pack's lists add up.
+ */
+const WIDTH = 21;
+const PACKS: CategoryColumn[][][] = [
+	[['nuclei_1', 'nuclei_2', 'nuclei_3']],
+	[['nuclei_4', 'nuclei_5piu'], ['nuclei_over65']],
+	[['nuclei_cittadinanza_it', 'nuclei_cittadinanza_ue', 'nuclei_cittadinanza_extra_ue']],
+	[['nuclei_patto_inclusione', 'nuclei_patto_lavoro', 'nuclei_esonerati']],
+	[['nuclei_minori'], ['nuclei_disabili'], ['nuclei_over60']]
+];
+
+function packedSums(): { sums: string[]; unpack: Map<CategoryColumn, string> } {
+	const unpack = new Map<CategoryColumn, string>();
+	const sums = PACKS.map((pack, i) => {
+		let slot = 0;
+		const terms = pack.map((run) => {
+			const whens = run.map((c) => {
+				unpack.set(c, `((p${i} >> ${WIDTH * slot}) & ${2 ** WIDTH - 1})::INTEGER`);
+				return `WHEN ${CATEGORY_RULES[c]} THEN ${2 ** (WIDTH * slot++)}`;
+			});
+			return `CASE ${whens.join(' ')} ELSE 0 END`;
+		});
+		return `sum(${terms.join(' + ')})::BIGINT AS p${i}`;
+	});
+	for (const c of CATEGORY_COLUMNS) if (!unpack.has(c)) unpack.set(c, unpack.get('nuclei_1')!); // nuclei_monocomponente
+	return { sums, unpack };
+}
+
+/**
  * The one scan of the microdata: `mdg`, one row per month, measure and Comune code as read
  * (unvalidated: unknown codes and months are their own groups, for validate.ts), with the
- * number of rows breaking a row rule (`rowFault`, SQL) and every sum the roll-up needs.
+ * number of rows breaking a row rule (`rowFault`, SQL), the non-NULL counts of `referral` and
+ * `recipients` (checked per group by validate.ts) and every sum the roll-up needs.
  */
 export async function scanMicrodata(db: Db, rowFault: string): Promise<void> {
-	// sum of 0/1 measured ~30% cheaper than count(*) FILTER on 2.3 M rows
-	const cats = CATEGORY_COLUMNS.map((c) => `coalesce(sum((${CATEGORY_RULES[c]})::INTEGER), 0)::INTEGER AS ${c}`).join(',\n\t\t\t');
-	await db.run(
-		`CREATE OR REPLACE TABLE mdg AS
-		SELECT month, measure, comune, count(*)::INTEGER AS n, sum((${rowFault})::INTEGER)::INTEGER AS bad,
-			count(*)::INTEGER AS nuclei,
-			sum(CASE WHEN measure = 'SFL' THEN recipients ELSE members END)::INTEGER AS persone,
-			sum(round(amount * 100))::BIGINT AS cents,
-			${cats}
-		FROM md GROUP BY month, measure, comune`
-	);
+	const common = `month, measure, comune, count(*)::INTEGER AS n, sum((${rowFault})::INTEGER)::INTEGER AS bad,
+		count(referral)::INTEGER AS nref, count(recipients)::INTEGER AS nrec,
+		-- equals CASE WHEN measure = 'SFL' THEN recipients ELSE members END on valid rows (the others fail the build)
+		sum(coalesce(recipients, members))::BIGINT AS persone, TRY_CAST(sum(round(amount * 100)) AS BIGINT) AS cents`; // NULL for an infinite amount (a fault)
+	const { sums, unpack } = packedSums();
+	await db.run(`CREATE OR REPLACE TEMP TABLE mdgp AS SELECT ${common}, ${sums.join(', ')} FROM md GROUP BY month, measure, comune`);
+	const [{ big }] = await db.all<{ big: boolean | null }>(`SELECT max(n) >= ${2 ** WIDTH} AS big FROM mdgp`);
+	const keep = `month, measure, comune, n, bad, nref, nrec, n AS nuclei, TRY_CAST(persone AS INTEGER) AS persone, cents`;
+	if (!big) await db.run(`CREATE OR REPLACE TABLE mdg AS SELECT ${keep}, ${CATEGORY_COLUMNS.map((c) => `${unpack.get(c)} AS ${c}`).join(', ')} FROM mdgp`);
+	else {
+		// some Comune has 2^21 households in a month: packed counts would overflow, so count one by one
+		const plain = CATEGORY_COLUMNS.map((c) => `sum((${CATEGORY_RULES[c]})::INTEGER)::INTEGER AS ${c}`).join(', ');
+		await db.run(`CREATE OR REPLACE TABLE mdg AS SELECT ${keep}, ${CATEGORY_COLUMNS.join(', ')} FROM (SELECT ${common}, ${plain} FROM md GROUP BY month, measure, comune)`);
+	}
+	await db.run(`DROP TABLE mdgp`);
 }
 
 /** Builds `cells` (every level) for the months given from the validated groups `mdg`. */
@@ -112,14 +148,15 @@ export const MONTH_CELL_COLUMNS = ['month', 'measure', 'tid', ...SUM_COLUMNS, 'p
 
 /**
  * From `monthcells` (MONTH_CELL_COLUMNS, every month of the publication, fresh or cached):
- * `cells` and `sc` (key, pm, sm) as aggregate() and suppress() leave them, keyed afresh.
+ * `cells` (with the masks `pm`, `sm`) and `sc` (key, pm, sm), keyed afresh.
  * Views, not tables: the extract table reads them once, so they are never materialised.
  */
 export async function assembleCells(db: Db, months: string[]): Promise<{ cells: number }> {
 	await loadMonthMeasures(db, months);
 	await db.run(`DROP TABLE IF EXISTS cells; DROP TABLE IF EXISTS sc`);
+	// the masks ride along in `cells`: the extract table reads one view, no self-join on key
 	await db.run(
-		cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM monthcells m JOIN mm USING (month, measure)`).replace(
+		cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')}, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`, ', r.pm, r.sm').replace(
 			'CREATE OR REPLACE TABLE cells AS',
 			'CREATE OR REPLACE VIEW cells AS'
 		)

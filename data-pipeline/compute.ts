@@ -95,7 +95,7 @@ export async function computeMonths(db: Db, o: ComputeOptions): Promise<ComputeR
 	let months = [...keys.keys()].sort();
 	if (dirty.length || plan.readCount) {
 		const [checked, tv] = await timed(async () => {
-			await scanMicrodata(db, rowFaultSql(o.lastMonth));
+			await scanMicrodata(db, rowFaultSql());
 			return validateMicrodata(db, o.lastMonth, [...cached.keys()], plan.monthScan);
 		});
 		rowsRead = checked.rows;

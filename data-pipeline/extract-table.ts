@@ -1,7 +1,8 @@
 /**
  * The published table `extract` (contracts/extract.ts EXTRACT_COLUMNS, in order) from
- * `cells` after suppression: suppressed values become NULL and their columns are listed in
- * `soppressi_primari` / `soppressi_secondari`. Only this table reaches the files.
+ * `cells` after suppression (assembleCells: the masks `pm`, `sm` are columns of `cells`):
+ * suppressed values become NULL and their columns are listed in `soppressi_primari` /
+ * `soppressi_secondari`. Only this table reaches the files.
  */
 import { CATEGORY_COLUMNS, EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import type { Db } from './db.ts';
@@ -39,7 +40,6 @@ export async function buildExtractTable(db: Db): Promise<void> {
 	const select = EXTRACT_COLUMNS.map((c) => `CAST(${expr[c.name] ?? c.name} AS ${c.type}) AS ${c.name}`).join(',\n\t\t');
 	await db.run(
 		`CREATE OR REPLACE TABLE extract AS SELECT region, tid, list_position(['ADI', 'PdC', 'RdC', 'SFL'], measure) AS ms, ${select}
-		FROM cells JOIN (SELECT key, pm, sm FROM sc) s USING (key)
-		JOIN flagnames fp ON fp.m = s.pm JOIN flagnames fs ON fs.m = s.sm & ~s.pm`
+		FROM cells c JOIN flagnames fp ON fp.m = c.pm JOIN flagnames fs ON fs.m = c.sm & ~c.pm`
 	);
 }

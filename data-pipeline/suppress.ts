@@ -83,13 +83,17 @@ async function pass(db: Db, p: number): Promise<number> {
 		FROM ch GROUP BY par, low, rel`
 	);
 	// Exactly one hidden term: hide the smallest published child; with no other child, the parent.
+	// One join with the parents, then one (key, bit) per unbalanced column (was: one join per column).
 	const targets = BITS.map(
-		(k) => `SELECT (CASE WHEN e${k} IS NULL THEN par ELSE e${k} % ${TID} END)::BIGINT * ${LOW} + eq.low AS key, ${1 << k} AS b
-			FROM eq JOIN sc p ON p.key = eq.par::BIGINT * ${LOW} + eq.low
-			WHERE s${k} + (((p.pm | p.sm) >> ${k}) & 1) = 1 AND (s${k} = 1 OR e${k} IS NOT NULL)`
-	).join('\nUNION ALL ');
+		(k) => `CASE WHEN s${k} + ((pp >> ${k}) & 1) = 1 AND (s${k} = 1 OR e${k} IS NOT NULL)
+			THEN {'key': (CASE WHEN e${k} IS NULL THEN par ELSE e${k} % ${TID} END)::BIGINT * ${LOW} + low, 'b': ${1 << k}} END`
+	).join(',\n\t\t\t');
 	await db.run(
-		`CREATE OR REPLACE TEMP TABLE fix AS SELECT key, bit_or(b)::INTEGER AS b FROM (${targets}) GROUP BY key`
+		`CREATE OR REPLACE TEMP TABLE fix AS
+		SELECT key, bit_or(b)::INTEGER AS b FROM (
+			SELECT unnest(list_filter([${targets}], x -> x IS NOT NULL), recursive := true)
+			FROM (SELECT eq.*, (p.pm | p.sm) AS pp FROM eq JOIN sc p ON p.key = eq.par::BIGINT * ${LOW} + eq.low))
+		GROUP BY key`
 	);
 	// Only rows changed in the last pass can have an unbalanced row equation.
 	await db.run(`UPDATE sc SET sm = sm | (${rowFixSql()}), gen = ${p} WHERE gen = ${p - 1} AND (${rowFixSql()}) <> 0`);
