@@ -95,6 +95,8 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 
 				await page.getByRole('link', { name: 'Andamento' }).click();
 				await page.waitForURL((u) => u.pathname === '/andamento');
+				// Andamento draws its data table when the user opens it.
+				await page.locator('[data-chart="andamento-misure"] summary').click();
 				const cell = page.locator(`[data-chart="andamento-misure"] tbody tr:has(th:text-is("${shortMonth('2023-06')}")) td[data-col="RdC"]`);
 				const rdc = await valueAt(o, t, 'RdC', '2023-06', 'nuclei');
 				expect(it(await cell.textContent())).toBe(rdc === null ? '< 3' : fmtInt(rdc));
