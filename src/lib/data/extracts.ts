@@ -279,13 +279,19 @@ export class ExtractStore {
 		let loaded = 0;
 		const reader = res.body.getReader();
 		onProgress?.(file.path, 0, file.bytes);
+		// At most one progress report per 100 ms: each redraws the loading bar, and a Regione's file
+		// comes in ~20 chunks on a fast link, while the first view renders.
+		let reported = Date.now();
 		for (;;) {
 			const { done, value } = await reader.read();
 			if (done) break;
 			if (loaded + value.length <= out.length) out.set(value, loaded);
 			chunks.push(value);
 			loaded += value.length;
-			onProgress?.(file.path, loaded, file.bytes);
+			if (Date.now() - reported >= 100) {
+				reported = Date.now();
+				onProgress?.(file.path, loaded, file.bytes);
+			}
 		}
 		onDone?.(file.path);
 		if (loaded === out.length) return out;
