@@ -22,6 +22,8 @@ const afterPaint = () =>
 
 const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
 
+const SERIES_COLUMNS = 'territory_id, name, level, residenti, month, measure, nuclei, persone, importo_medio, nuclei_per_1000';
+
 /** Only registered file names (`<sha256>.parquet`) are ever spliced into SQL. */
 const FILE_NAME = /^[0-9a-f]{64}\.parquet$/;
 
@@ -32,7 +34,9 @@ const FILE_NAME = /^[0-9a-f]{64}\.parquet$/;
  */
 function overFile(file: string, ids: readonly TerritoryId[], built: { sql: string; params: Param[] }) {
 	if (!FILE_NAME.test(file)) throw new Error(`Unexpected file name ${JSON.stringify(file)}`);
-	const parts = ids.map(() => `SELECT * FROM read_parquet('${file}') WHERE territory_id = ?`);
+	// Only the columns `seriesQuery` reads: DuckDB 0.9 does not prune columns through UNION ALL,
+	// and `*` decoded all ~30 columns of every row group the filter keeps.
+	const parts = ids.map(() => `SELECT ${SERIES_COLUMNS} FROM read_parquet('${file}') WHERE territory_id = ?`);
 	return { sql: `WITH extract AS (${parts.join(' UNION ALL ')}) ${built.sql}`, params: [...ids, ...built.params] };
 }
 
