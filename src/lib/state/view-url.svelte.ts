@@ -45,6 +45,20 @@ export function navigateTo(href: string, opts: { replace: boolean; defer: boolea
 	});
 }
 
+/** Work whose answer the deferred history entry waits for (a view's query), see `holdHistory`. */
+const held = new Set<Promise<unknown>>();
+
+/**
+ * Makes the next deferred history entry wait until `work` has settled and its answer has been
+ * painted: a `goto` running when a query's answer arrives would keep that answer off the screen
+ * for its 10–40 ms.
+ */
+export function holdHistory(work: Promise<unknown>): void {
+	held.add(work);
+	const done = () => held.delete(work);
+	work.then(done, done);
+}
+
 /** Runs `fn` in a task queued after the next frame (its style, layout and paint). */
 function afterPaint(fn: () => void): void {
 	if (typeof requestAnimationFrame !== 'function') return void setTimeout(fn, 0);
@@ -57,6 +71,13 @@ async function flush(url: URL, opts: { replace: boolean }): Promise<void> {
 		if (flushing && ahead?.url === url) afterPaint(() => void flush(url, opts));
 		return;
 	}
+	if (held.size > 0) {
+		// Until the views' answers are on screen (bounded: a slow query does not hold the URL for long).
+		await Promise.race([Promise.allSettled([...held]), new Promise((r) => setTimeout(r, 1000))]);
+		await new Promise<void>((r) => afterPaint(r));
+		if (ahead?.url !== url) return;
+	}
+	if (flushing) return void afterPaint(() => void flush(url, opts));
 	flushing = true;
 	const href = url.pathname + url.search;
 	inflight.add(url.href);

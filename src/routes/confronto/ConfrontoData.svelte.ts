@@ -17,6 +17,7 @@ import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
 import { comparisonQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
 import { ensureIndex, ensureMonth, extractRows } from './view-tables.ts';
+import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
 
 async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
@@ -210,7 +211,13 @@ export class ConfrontoData {
 	}
 
 	/** Runs the comparison query; the rows keep the query's order (by name). */
-	async compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
+	compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
+		const work = this.#compare(o);
+		holdHistory(work);
+		return work;
+	}
+
+	async #compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#cmpGen;
 		const key = [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
 		let known = answersFor === extractRows() ? answers.get(key) : undefined;
@@ -260,7 +267,13 @@ export class ConfrontoData {
 	}
 
 	/** Runs the series query for the picked ids and the territory in view (its series comes first). */
-	async loadSeries(o: { ids: readonly TerritoryId[]; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
+	loadSeries(o: { ids: readonly TerritoryId[]; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
+		const work = this.#loadSeries(o);
+		holdHistory(work);
+		return work;
+	}
+
+	async #loadSeries(o: { ids: readonly TerritoryId[]; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#serGen;
 		if (o.ids.length === 0) {
 			this.series = [];
