@@ -47,19 +47,23 @@ async function loadMonthMeasures(db: Db, months: string[]): Promise<void> {
 }
 
 /** `cells` from `r` (tid, low and the sums): territory attributes joined, inapplicable categories NULL. */
-function cellsSql(r: string, extra = ''): string {
-	const nulls = CATEGORY_COLUMNS.map((c) => {
-		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
-		return na.length ? `CASE WHEN mm.measure IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
-	}).join(', ');
+function cellsSql(r: string): string {
 	return `CREATE OR REPLACE TABLE cells AS
 		WITH r AS (${r})
 		SELECT r.tid::BIGINT * 65536 + r.low AS key, r.tid, r.low, t.ptid, coalesce(cm.ptid, ap.ptid) AS provtid,
 			t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, mm.month, mm.measure,
-			nuclei, persone, cents, ${nulls}${extra}
+			nuclei, persone, cents, ${categoriesSql('mm.measure')}
 		FROM r JOIN territories t ON t.tid = r.tid JOIN mm ON mm.low = r.low LEFT JOIN comune_map cm ON cm.ctid = r.tid
 		-- an ATS inside one Provincia is also a part of it (Provincia = Σ its ATS): suppression must know
 		LEFT JOIN (SELECT atid, any_value(ptid) AS ptid FROM comune_map GROUP BY atid HAVING count(DISTINCT ptid) = 1) ap ON ap.atid = r.tid`;
+}
+
+/** The category columns, NULL where the measure does not record them. */
+function categoriesSql(measure: string): string {
+	return CATEGORY_COLUMNS.map((c) => {
+		const na = MEASURES.filter((m) => notApplicable(m).includes(c));
+		return na.length ? `CASE WHEN ${measure} IN (${na.map((m) => `'${m}'`).join(', ')}) THEN NULL ELSE ${c} END AS ${c}` : c;
+	}).join(', ');
 }
 
 /**
@@ -148,18 +152,19 @@ export const MONTH_CELL_COLUMNS = ['month', 'measure', 'tid', ...SUM_COLUMNS, 'p
 
 /**
  * From `monthcells` (MONTH_CELL_COLUMNS, every month of the publication, fresh or cached):
- * `cells` (with the masks `pm`, `sm`) and `sc` (key, pm, sm), keyed afresh.
+ * the view `cells` the extract table reads (territory attributes, sums, masks `pm` and `sm`) and
+ * `sc` (key, pm, sm), keyed afresh.
  * Views, not tables: the extract table reads them once, so they are never materialised.
  */
 export async function assembleCells(db: Db, months: string[]): Promise<{ cells: number }> {
 	await loadMonthMeasures(db, months);
 	await db.run(`DROP TABLE IF EXISTS cells; DROP TABLE IF EXISTS sc`);
-	// the masks ride along in `cells`: the extract table reads one view, no self-join on key
+	// only what the extract table reads (one join, the masks included: no self-join on key)
 	await db.run(
-		cellsSql(`SELECT m.tid, mm.low, ${SUM_COLUMNS.map((c) => `m.${c}`).join(', ')}, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`, ', r.pm, r.sm').replace(
-			'CREATE OR REPLACE TABLE cells AS',
-			'CREATE OR REPLACE VIEW cells AS'
-		)
+		`CREATE OR REPLACE VIEW cells AS
+		SELECT m.tid, t.territory_id, t.level, t.name, t.parent_id, t.region, t.residenti, m.month, m.measure,
+			nuclei, persone, cents, ${categoriesSql('m.measure')}, m.pm, m.sm
+		FROM monthcells m JOIN territories t ON t.tid = m.tid`
 	);
 	await db.run(`CREATE OR REPLACE VIEW sc AS SELECT m.tid::BIGINT * 65536 + mm.low AS key, m.pm, m.sm FROM monthcells m JOIN mm USING (month, measure)`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM monthcells`);

@@ -24,7 +24,7 @@ export async function buildExtractTable(db: Db): Promise<void> {
 	await db.run(
 		`CREATE OR REPLACE TEMP TABLE flagnames AS
 		SELECT m, list_filter([${[...bits.entries()].map(([name, k]) => `CASE WHEN (m >> ${k}) & 1 = 1 THEN '${name}' END`).join(', ')}], x -> x IS NOT NULL) AS names
-		FROM (SELECT pm AS m FROM sc UNION SELECT sm & ~pm FROM sc)`
+		FROM (SELECT pm AS m FROM cells UNION SELECT sm & ~pm FROM cells)`
 	);
 	const flags = (mask: string) => (mask === 'pm' ? 'fp.names' : 'fs.names');
 	const expr: Record<string, string> = {
