@@ -76,17 +76,20 @@ export function writeFiles(rows: Rows, dir: string, jobs: FileJob[]): WrittenFil
 		let o = 0;
 		for (const t of tids) for (let i = byTid.get(t)!.start; i < byTid.get(t)!.end; i++) idx[o++] = i;
 		if (!job.monthFirst) return idx;
-		// (month, measure, tid) packed in one number, unique in a file; the row is found again by it
-		const key = new Float64Array(n);
-		const at = new Map<number, number>();
+		// month first: a counting sort by (month, measure); within a bucket, tids stay ascending
+		let lo = Infinity;
+		let hi = -Infinity;
 		for (let i = 0; i < n; i++) {
-			const r = idx[i]!;
-			key[i] = (rows.mi[r]! * 8 + rows.ms[r]!) * 65536 + rows.tid[r]!;
-			at.set(key[i]!, r);
+			const b = rows.mi[idx[i]!]! * 8 + rows.ms[idx[i]!]!;
+			if (b < lo) lo = b;
+			if (b > hi) hi = b;
 		}
-		key.sort();
-		for (let i = 0; i < n; i++) idx[i] = at.get(key[i]!)!;
-		return idx;
+		const starts = new Int32Array(hi - lo + 2);
+		for (let i = 0; i < n; i++) starts[rows.mi[idx[i]!]! * 8 + rows.ms[idx[i]!]! - lo + 1]!++;
+		for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
+		const out = new Int32Array(n);
+		for (let i = 0; i < n; i++) out[starts[rows.mi[idx[i]!]! * 8 + rows.ms[idx[i]!]! - lo]!++] = idx[i]!;
+		return out;
 	};
 	const columnsOf =
 		(idx: Int32Array) =>

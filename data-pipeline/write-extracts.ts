@@ -86,9 +86,9 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 	return jobs;
 }
 
-/** Runs `jobs` in up to `availableParallelism()` worker threads; results in the order of `jobs`. */
+/** Runs `jobs` in worker threads (one per core, ≤ 4, or PIPELINE_WRITE_WORKERS); results in the order of `jobs`. */
 async function inWorkers(rows: Rows, dir: string, jobs: FileJob[]): Promise<WrittenFile[]> {
-	const n = Math.max(1, Math.min(availableParallelism(), 4, Math.ceil(jobs.length / 20)));
+	const n = Math.max(1, Math.min(Number(process.env.PIPELINE_WRITE_WORKERS) || Math.min(availableParallelism(), 4), Math.ceil(jobs.length / 20)));
 	// dealt round-robin: each worker gets Regione, ATS and Comune files alike
 	const shares = Array.from({ length: n }, (_, w) => jobs.filter((_, k) => k % n === w));
 	const results = await Promise.all(

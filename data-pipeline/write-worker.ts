@@ -3,4 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { writeFiles, type FileJob, type Rows } from './extract-files.ts';
 
 const { rows, dir, jobs } = workerData as { rows: Rows; dir: string; jobs: FileJob[] };
-parentPort!.postMessage(writeFiles(rows, dir, jobs));
+const t = performance.now();
+const written = writeFiles(rows, dir, jobs);
+if (process.env.PIPELINE_SQL_TRACE === '1') console.error(`[write worker ${((performance.now() - t) / 1000).toFixed(2)} s] ${jobs.length} files`);
+parentPort!.postMessage(written);
