@@ -88,18 +88,17 @@ export async function validateMicrodata(
 
 /**
  * Whether any month × measure holds a household twice: one small query per month (or one over
- * `md`). Grouping by one 64-bit hash measured ~30% cheaper than by (measure, household_id); a
- * hash collision only costs the exact query of that month.
+ * `md`). Sorting the ids and comparing neighbours measured ~30% cheaper than a GROUP BY on
+ * them (12 months: 2.7–2.9 vs 3.9–4.4 CPU s), and is exact.
  */
 async function hasDuplicates(db: Db, months: string[], monthScan?: (month: string) => string): Promise<boolean> {
-	const dupSql = (from: string, where: string, key: string) => `SELECT count(*) AS n FROM (SELECT 1 FROM (${from}) WHERE ${where} GROUP BY ${key} HAVING count(*) > 1)`;
-	const found = async (from: string, where: string) =>
-		(await db.all<{ n: bigint }>(dupSql(from, where, 'hash(month, measure, household_id)')))[0]!.n > 0n &&
-		(await db.all<{ n: bigint }>(dupSql(from, where, 'month, measure, household_id')))[0]!.n > 0n;
-	if (!monthScan) return found('SELECT month, measure, household_id FROM md', 'true');
+	const dupSql = (from: string, where: string, part: string) =>
+		`SELECT count(*) AS n FROM (SELECT household_id = lag(household_id) OVER (PARTITION BY ${part} ORDER BY household_id) AS d FROM (${from}) WHERE ${where}) WHERE d`;
+	const found = async (from: string, where: string, part: string) => (await db.all<{ n: bigint }>(dupSql(from, where, part)))[0]!.n > 0n;
+	if (!monthScan) return found('SELECT month, measure, household_id FROM md', 'true', 'month, measure');
 	for (const m of months) {
 		// the month is a validated YYYY-MM (no group fault)
-		if (await found(monthScan(m), `month = DATE '${m}-01'`)) return true;
+		if (await found(monthScan(m), `month = DATE '${m}-01'`, 'measure')) return true;
 	}
 	return false;
 }
