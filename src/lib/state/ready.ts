@@ -8,10 +8,12 @@ const ready = new Promise<void>((resolve) => (resolveReady = resolve));
 export async function markReady(): Promise<void> {
 	await tick();
 	document.documentElement.setAttribute('data-ready', 'true');
-	resolveReady();
+	// What waits for the first view starts after its frame is painted, not in the same task.
+	if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolveReady, 0));
+	else resolveReady();
 }
 
-/** Resolves once the first view is on screen (`markReady`), or after `timeoutMs` when it never is (an error). */
+/** Resolves once the first view is painted (`markReady`), or after `timeoutMs` when it never is (an error). */
 export function whenReady(timeoutMs = 3000): Promise<void> {
 	return Promise.race([ready, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
 }
