@@ -97,10 +97,10 @@ async function first(db: Db, faults: string[], label: string, sql: string): Prom
 
 async function checkContents(db: Db, faults: string[]): Promise<number> {
 	await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (fid) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
-	// Regione and ATS files: month, measure, territory_id; italia.parquet and Comune files: territory_id, measure, month.
+	// Regione files: month, measure, territory_id; italia.parquet, ATS and Comune files: territory_id, measure, month.
 	const unsorted = await db.all<{ path: string; rn: bigint; monthFirst: boolean }>(
-		`SELECT mf.path, rn, mf.scope LIKE 'r:%' OR mf.scope LIKE 'a:%' AS monthFirst FROM (
-			SELECT fid, rn, CASE WHEN mf.scope LIKE 'r:%' OR mf.scope LIKE 'a:%'
+		`SELECT mf.path, rn, mf.scope LIKE 'r:%' AS monthFirst FROM (
+			SELECT fid, rn, CASE WHEN mf.scope LIKE 'r:%'
 				THEN (month, measure, territory_id) <= lag((month, measure, territory_id)) OVER w ELSE (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER w END AS bad
 			FROM v JOIN mf USING (fid) WINDOW w AS (PARTITION BY fid ORDER BY rn)) JOIN mf USING (fid) WHERE bad ORDER BY mf.path, rn LIMIT 5`
 	);

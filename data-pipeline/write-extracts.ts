@@ -4,8 +4,8 @@
  * the benchmark rows of its Regione and of Italia (the same rows as italia.parquet); a
  * Comune file never holds its ATS's rows.
  *
- * Row order (docs/extracts.md): italia.parquet and Comune files by territory_id, measure,
- * month; Regione and ATS files by month, measure, territory_id in row groups of 16,384 rows
+ * Row order (docs/extracts.md): italia.parquet, ATS and Comune files by territory_id, measure,
+ * month; Regione files by month, measure, territory_id in row groups of 16,384 rows
  * (a month's rows are contiguous: the app reads a month of a Regione from one row group or
  * two). italia.parquet is one DuckDB COPY. The ~8,500 scoped files are encoded by
  * parquet-writer.ts in worker threads from the rows read once into shared typed arrays
@@ -80,7 +80,7 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 			const path = `${level}/${t.id.slice(2)}.parquet`;
 			const region = byId.get(`r:${t.region}`)!;
 			if (level === 'regione') jobs.push({ path, scope: t.id, tids: [...inRegion.get(t.region)!, it], monthFirst: true });
-			else if (level === 'ats') jobs.push({ path, scope: t.id, tids: [t.tid, ...(children.get(t.id) ?? []), region, it], monthFirst: true });
+			else if (level === 'ats') jobs.push({ path, scope: t.id, tids: [t.tid, ...(children.get(t.id) ?? []), region, it], monthFirst: false });
 			else jobs.push({ path, scope: t.id, tids: [t.tid, region, it], monthFirst: false });
 		}
 	return jobs;
