@@ -42,6 +42,14 @@ SELECT territory_id, level, name, parent_id, month, measure, residenti::INTEGER 
 	[]::VARCHAR[] AS soppressi_secondari
 FROM raw`;
 
+/** The fixture's comparisons, one per kind: Comuni of a Regione, Comuni of an ATS, ATS of a Regione, Regioni of Italia. */
+export const COMPARISON_SCOPES = [
+	{ t: 'r:05', level: 'comune' },
+	{ t: 'a:X05001', level: 'comune' },
+	{ t: 'r:05', level: 'ats' },
+	{ t: 'it', level: 'regione' }
+] as const;
+
 export interface Fixture {
 	manifest: Manifest;
 	/** File bytes by manifest path. */

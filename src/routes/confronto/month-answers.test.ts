@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture } from '#lib/data/test-fixture.ts';
+import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { INDICATORS, MEASURE_CHOICES } from './indicators.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers } from './month-answers.ts';
 import { comparisonQuery, monthListsQuery, monthSliceQuery, territoryIndexQuery } from './queries.ts';
@@ -22,12 +22,7 @@ const STATES = ['ok', 'riservato', 'assente'];
 
 describe('the month answers', () => {
 	test('every indicator and measure picked from them equals its own comparison query', async () => {
-		const cases = [
-			{ t: 'r:05', level: 'comune' },
-			{ t: 'a:X05001', level: 'comune' },
-			{ t: 'r:05', level: 'ats' },
-			{ t: 'it', level: 'regione' }
-		] as const;
+		const cases = COMPARISON_SCOPES;
 		let compared = 0;
 		for (const month of ['2023-11', '2024-01']) {
 			for (const q of [monthSliceQuery(month), monthListsQuery(month)]) await engine.query(q.sql, q.params);

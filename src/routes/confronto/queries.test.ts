@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture } from '#lib/data/test-fixture.ts';
+import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
 import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
 import { comparisonQuery, comuneAtsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
@@ -117,12 +117,7 @@ describe('the other queries', () => {
 
 describe('the month slice', () => {
 	test('answers every comparison with the same rows as the whole extract', async () => {
-		const cases = [
-			{ t: 'r:05', level: 'comune' },
-			{ t: 'a:X05001', level: 'comune' },
-			{ t: 'r:05', level: 'ats' },
-			{ t: 'it', level: 'regione' }
-		] as const;
+		const cases = COMPARISON_SCOPES;
 		let compared = 0;
 		// Over 60 does not apply to RdC (NULL, not listed): "assente" must survive the slice too.
 		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
