@@ -147,6 +147,8 @@ describe('Confronto for a Regione user', () => {
 		const firstBox = page.locator('table[data-table="confronto"] tbody input[type="checkbox"]').first();
 		await firstBox.check();
 		await page.locator('.small-multiples svg [data-panel]').first().waitFor();
+		// The answer is drawn first; its history entry (the shareable URL) is written right after.
+		await page.waitForURL(/sel=c%3A|sel=c:/);
 		const url = page.url();
 		const all = page.getByRole('button', { name: /^Mostra tutti/ });
 		if (await all.count()) await all.click();
