@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
+import { EXTRACT_COLUMNS, MEASURES } from '../contracts/extract.ts';
 import { encodeParquet, plainString, type ColumnValues } from './parquet-writer.ts';
 
-export const MEASURE_ORDER = ['ADI', 'PdC', 'RdC', 'SFL'];
+/** The measures in the order of their names: the extract table's `ms` is the 1-based position here. */
+export const MEASURE_ORDER: readonly string[] = [...MEASURES].sort();
 /** Columns held per territory (not per row), in this order in `TerritoryMeta.cells`. */
 export const TERRITORY_COLUMNS = ['territory_id', 'level', 'name', 'parent_id'];
 /** The per-row numeric columns read from DuckDB (month is `day`, measure is `ms`). */

@@ -5,7 +5,8 @@
  * `soppressi_secondari`. Only this table reaches the files.
  */
 import { CATEGORY_COLUMNS, EXTRACT_COLUMNS } from '../contracts/extract.ts';
-import type { Db } from './db.ts';
+import { sqlString, type Db } from './db.ts';
+import { MEASURE_ORDER } from './extract-files.ts';
 import { SUPPRESSION_COLUMNS, TIED_COLUMNS } from './suppress.ts';
 
 /** The suppression bit of each extract column that can be suppressed. */
@@ -39,7 +40,7 @@ export async function buildExtractTable(db: Db): Promise<void> {
 	for (const c of CATEGORY_COLUMNS) expr[c] = `CASE WHEN ${hidden(c)} THEN NULL ELSE ${c} END`;
 	const select = EXTRACT_COLUMNS.map((c) => `CAST(${expr[c.name] ?? c.name} AS ${c.type}) AS ${c.name}`).join(',\n\t\t');
 	await db.run(
-		`CREATE OR REPLACE TABLE extract AS SELECT region, tid, list_position(['ADI', 'PdC', 'RdC', 'SFL'], measure) AS ms, ${select}
+		`CREATE OR REPLACE TABLE extract AS SELECT region, tid, list_position([${MEASURE_ORDER.map(sqlString).join(', ')}], measure) AS ms, ${select}
 		FROM cells c JOIN flagnames fp ON fp.m = c.pm JOIN flagnames fs ON fs.m = c.sm & ~c.pm`
 	);
 }

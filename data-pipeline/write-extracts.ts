@@ -68,9 +68,14 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 	const it = byId.get('it')!;
 	const inRegion = new Map<string, number[]>();
 	const children = new Map<string, number[]>();
+	const add = (m: Map<string, number[]>, key: string, tid: number) => {
+		const list = m.get(key);
+		if (list) list.push(tid);
+		else m.set(key, [tid]);
+	};
 	for (const t of rows.territories) {
-		if (['regione', 'ats', 'comune'].includes(t.level)) inRegion.set(t.region, [...(inRegion.get(t.region) ?? []), t.tid]);
-		if (t.level === 'comune') children.set(t.parent!, [...(children.get(t.parent!) ?? []), t.tid]);
+		if (['regione', 'ats', 'comune'].includes(t.level)) add(inRegion, t.region, t.tid);
+		if (t.level === 'comune') add(children, t.parent!, t.tid);
 	}
 	const detail = (region: string) => !detailRegions || detailRegions.includes(region);
 	const jobs: FileJob[] = [];
