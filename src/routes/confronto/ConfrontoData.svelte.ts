@@ -119,11 +119,12 @@ function fromMonthAnswers(o: MonthKey & { measure: MeasureChoice; indicator: Ind
  * Regione after an ATS, Confronto after Andamento) shows the same DuckDB answer again without
  * asking. Cleared when the extract grows (`ensureIndex` says so), like the month slices.
  */
-const answers = new Map<string, { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }>();
+type Answer = { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number };
+const answers = new Map<string, Answer>();
 const MAX_ANSWERS = 48;
 let answersFor: number | null = null;
 
-function remember(key: string, answer: { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }): void {
+function remember(key: string, answer: Answer): void {
 	if (answersFor !== extractRows()) {
 		answers.clear();
 		monthAnswers.clear();
@@ -217,6 +218,13 @@ export class ConfrontoData {
 		return work;
 	}
 
+	/** Puts an answer on screen. */
+	#show(a: Answer): void {
+		this.rows = a.rows;
+		this.scopeRow = a.scope;
+		this.lastQueryMs = a.ms;
+	}
+
 	async #compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#cmpGen;
 		const key = [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
@@ -226,9 +234,7 @@ export class ConfrontoData {
 			if (picked) remember(key, (known = { ...picked, ms: 0 }));
 		}
 		if (known) {
-			this.rows = known.rows;
-			this.scopeRow = known.scope;
-			this.lastQueryMs = known.ms;
+			this.#show(known);
 			this.pending = false;
 			return;
 		}
@@ -239,20 +245,17 @@ export class ConfrontoData {
 			const picked = building ? (await (o.indicator.core ? building.core : building.all), fromMonthAnswers(o)) : null;
 			if (gen !== this.#cmpGen) return;
 			if (picked) {
-				this.rows = picked.rows;
-				this.scopeRow = picked.scope;
-				this.lastQueryMs = 0;
-				remember(key, { ...picked, ms: 0 });
+				const answer = { ...picked, ms: 0 };
+				this.#show(answer);
+				remember(key, answer);
 				return;
 			}
 			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)));
 			if (gen !== this.#cmpGen) return;
 			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
-			const { rows, scope } = toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t);
-			this.rows = rows;
-			this.scopeRow = scope;
-			this.lastQueryMs = ms;
-			remember(key, { rows, scope, ms });
+			const answer = { ...toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t), ms };
+			this.#show(answer);
+			remember(key, answer);
 			// Every other indicator and measure of this month follows in the worker once this answer
 			// is on screen, so the next choice is answered without a query.
 			setTimeout(() => prefetchMonth(o), 0);
