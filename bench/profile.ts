@@ -1,5 +1,5 @@
 /**
- * `node bench/profile.ts [--scale F] [--no-build] [--warm N] [--trace DIR]`: one cold and N warm
+ * `node bench/profile.ts [--scale F | --extracts DIR] [--no-build] [--warm N] [--trace DIR]`: one cold and N warm
  * sessions of the Regione user through the bench stack, printing every User Timing mark and
  * measure and the main resources relative to the token, and (with --trace) a Chromium trace of
  * each session (the cold one up to the end of its start-up) with the wasm compile/cache events summarised. A tool for finding where
@@ -18,6 +18,7 @@ import { startBenchStack, BENCH_REGIONE_CF } from './stack.ts';
 const { values } = parseArgs({
 	options: {
 		scale: { type: 'string', default: '0.05' },
+		extracts: { type: 'string' },
 		'no-build': { type: 'boolean', default: false },
 		warm: { type: 'string', default: '2' },
 		trace: { type: 'string' },
@@ -94,7 +95,7 @@ function summariseTrace(events: TraceEvent[]): string[] {
 }
 
 async function main(): Promise<void> {
-	const data = await ensureBenchData({ scale: Number(values.scale), regione: 'r:03', log });
+	const data = await ensureBenchData({ scale: Number(values.scale), extractsDir: values.extracts, regione: 'r:03', log });
 	const appDir = await buildAppCopy({ rebuild: !values['no-build'], log });
 	const stack = await startBenchStack({ appDir, extractsDir: data.extractsDir, varDir: data.varDir, regione: data.regione, ats: data.ats });
 	const browser = await launchBrowser();

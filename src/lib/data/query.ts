@@ -3,6 +3,7 @@
  * (a cached promise): DuckDB-WASM in the browser, or whatever a test installs with `useEngine`.
  */
 import type { Columns, Engine, Param, Row } from './engine.ts';
+import { engineRequested } from './engine-assets.ts';
 import { engineProgress } from './progress.ts';
 import { mark } from '#lib/perf.ts';
 
@@ -13,7 +14,12 @@ let engine: Promise<Engine> | null = null;
 
 /** Starts DuckDB-WASM if it has not started yet; call it as early as possible (login callback). */
 export function startEngine(): Promise<Engine> {
-	engine ??= import('./wasm-engine.ts')
+	if (engine) return engine;
+	// At once, not when DuckDB-WASM's module has loaded: the layout's `warmEngine` (authenticated
+	// while that import runs) read the 18 MB wasm a second time, and the worker's own read waited
+	// for it in the HTTP cache (~500 ms in warm sessions).
+	engineRequested();
+	engine = import('./wasm-engine.ts')
 		.then((m) => m.createWasmEngine((loaded, total) => engineProgress.wasm(loaded, total)))
 		.then(
 			(e) => {
