@@ -3,8 +3,11 @@
  * e2e flags). The session lives in the tab's sessionStorage, so the login happens in the same
  * tab Lighthouse then navigates (a Puppeteer page handed to Lighthouse), with storage reset
  * off; the HTTP cache is cleared first, so the engine and extracts are fetched again.
+ * With `BENCH_LIGHTHOUSE_DIR` set, each run's full report (LHR JSON) is written there: its
+ * `metrics` audit has the observed LCP, its `network-requests` audit the timings Lighthouse's
+ * LCP simulation is built from (see docs/decisions/0034-lcp-and-lantern.md).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
@@ -45,6 +48,8 @@ export async function runLighthouse(opts: { appUrl: string; fiscalCode?: string 
 		);
 		await browser.disconnect();
 		const lhr = result?.lhr;
+		const dumpDir = process.env.BENCH_LIGHTHOUSE_DIR;
+		if (dumpDir && lhr) await writeFile(path.join(dumpDir, `lighthouse-${Date.now()}.json`), JSON.stringify(lhr));
 		const score = lhr?.categories.performance?.score;
 		if (!lhr || score == null) {
 			const errors = METRICS.map((id) => lhr?.audits[id]?.errorMessage).filter(Boolean);
