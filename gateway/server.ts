@@ -108,7 +108,11 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		}
 		if (segments[0] === 'extracts') return serveExtract(req, res, segments.slice(1));
 		if (segments.length === 1 && segments[0] === 'config.json' && opts.config) {
-			const body = JSON.stringify(opts.config);
+			// The published version lets the app request the first view's summaries beside the manifest,
+			// not after it (decision 0032). Not a secret: a folder name; every file in it is still checked.
+			const current = manifest ? await manifest() : null;
+			const data = current ? { version: current.manifest.version, schema_version: current.manifest.schema_version } : undefined;
+			const body = JSON.stringify({ ...opts.config, data });
 			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
 			res.end(req.method === 'HEAD' ? undefined : body);
 			return;

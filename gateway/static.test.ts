@@ -115,9 +115,13 @@ describe('the app', () => {
 		expect((await fetch(`${base}/missing.js`)).status).toBe(404);
 	});
 
-	test('config.json carries the OIDC settings', async () => {
+	test('config.json carries the OIDC settings and the published version, never cached without revalidation', async () => {
 		const res = await fetch(`${base}/config.json`);
-		expect(await res.json()).toEqual({ issuer: issuer.issuer, client_id: 'cruscotto', audience: 'cruscotto-extracts', scopes: 'openid profile' });
+		expect(res.headers.get('cache-control')).toBe('no-cache');
+		const body = (await res.json()) as { data: { version: string; schema_version: number } };
+		expect(body).toMatchObject({ issuer: issuer.issuer, client_id: 'cruscotto', audience: 'cruscotto-extracts', scopes: 'openid profile' });
+		expect(body.data.version).toBe(FIXTURE_VERSION);
+		expect(body.data.schema_version).toBe(1); // the fixture manifest's
 	});
 
 	test('security headers; the CSP allows the page inline script by hash and the issuer', async () => {
