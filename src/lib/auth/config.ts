@@ -27,7 +27,12 @@ export function normalizeConfig(raw: unknown): AuthConfig {
 
 /** Fetches and validates `/config.json`. */
 export async function fetchConfig(fetchFn: typeof fetch = fetch, url = '/config.json'): Promise<AuthConfig> {
+	return normalizeConfig(await fetchConfigJson(fetchFn, url));
+}
+
+/** `/config.json` as sent (it may carry more than the OIDC settings, e.g. the published data version). */
+export async function fetchConfigJson(fetchFn: typeof fetch = fetch, url = '/config.json'): Promise<unknown> {
 	const res = await fetchFn(url, { cache: 'no-cache' });
 	if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
-	return normalizeConfig(await res.json());
+	return res.json();
 }

@@ -1,5 +1,5 @@
 /** The app's login: the public surface of `src/lib/auth` (OIDC code + PKCE via oidc-client-ts). */
-export { auth, initAuth, login, completeLogin, logout, getAccessToken } from './session.ts';
+export { auth, appConfig, initAuth, login, completeLogin, logout, getAccessToken } from './session.ts';
 export type { User } from './user.ts';
 export { ROLE_LABELS } from './user.ts';
 export type { AuthConfig } from './config.ts';

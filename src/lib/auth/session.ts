@@ -1,10 +1,18 @@
 /** The app's one session, bound to the browser (sessionStorage, location, /config.json). */
 import { Auth } from './Auth.svelte.ts';
-import { fetchConfig } from './config.ts';
+import { fetchConfigJson, normalizeConfig } from './config.ts';
+
+let configJson: Promise<unknown> | null = null;
+/** `/config.json`, fetched once per page: the OIDC settings, and what else the gateway puts there (the data version). */
+export const appConfig = (): Promise<unknown> =>
+	(configJson ??= fetchConfigJson().catch((e: unknown) => {
+		configJson = null;
+		throw e;
+	}));
 
 /** The session state (reactive): `status`, `user`, `error`. */
 export const auth = new Auth({
-	loadConfig: () => fetchConfig(),
+	loadConfig: () => appConfig().then(normalizeConfig),
 	storage: () => sessionStorage,
 	origin: () => location.origin,
 	here: () => location.pathname + location.search
