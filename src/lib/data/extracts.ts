@@ -63,6 +63,8 @@ export class ExtractStore {
 	#summaryBytes = new Map<string, Promise<Uint8Array>>();
 	/** The Cache API's cache and the keys it held when opened (so a file it lacks goes to the network at once). */
 	#cache: Promise<{ cache: Cache; held: Set<string> } | null> | null = null;
+	/** Bytes requested before the manifest was in (`early`), by path: unverified until the manifest lists the path. */
+	#early = new Map<string, Promise<Uint8Array | null>>();
 
 	constructor(deps: ExtractDeps) {
 		this.#deps = deps;
@@ -71,6 +73,23 @@ export class ExtractStore {
 	/** Opens the extracts' cache and lists it now (call early: the first view's files then wait for nothing but the network). */
 	warmCache(): void {
 		void this.#openCache();
+	}
+
+	/**
+	 * Requests `path` (under the gateway's `extracts/`, with its version) now, before the manifest
+	 * says what it is: the first view's summaries then travel beside the manifest instead of after
+	 * it. The bytes are used only for a manifest file of that path, and only if they have its
+	 * sha256 (checked as for any download); a failed request just leaves the file to the usual path.
+	 */
+	early(path: string): void {
+		if (this.#early.has(path)) return;
+		this.#early.set(
+			path,
+			this.#get(path).then(
+				async (r) => new Uint8Array(await r.arrayBuffer()),
+				() => null
+			)
+		);
 	}
 
 	/** The published manifest (fetched once per store, and again after a publish is detected). */
@@ -225,7 +244,9 @@ export class ExtractStore {
 			opened?.held.delete(key);
 			await opened?.cache.delete(key);
 		}
-		const bytes = await this.#download(file);
+		const early = this.#early.get(file.path);
+		this.#early.delete(file.path);
+		const bytes = (await early) ?? (await this.#download(file));
 		if ((await sha256(bytes)) !== file.sha256) {
 			throw new ExtractError('integrity', `Checksum mismatch for ${file.path}`);
 		}

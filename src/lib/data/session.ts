@@ -2,10 +2,11 @@
  * The data layer bound to the browser and the signed-in user: one ExtractStore fetching from
  * the gateway with the access token, the engine started as soon as the login callback loads.
  */
-import type { TerritoryId } from '#contracts';
-import { auth, getAccessToken, whenCallbackRoute } from '#lib/auth/index.ts';
+import type { Manifest, TerritoryId } from '#contracts';
+import { appConfig, auth, getAccessToken, whenCallbackRoute } from '#lib/auth/index.ts';
 import type { Engine } from './engine.ts';
 import { ExtractStore } from './extracts.ts';
+import { firstViewPaths, publishedData } from './first-view.ts';
 import { engineProgress } from './progress.ts';
 import { startEngine } from './query.ts';
 import { homeTerritory } from '#lib/state/territory.ts';
@@ -44,6 +45,40 @@ export const extracts = new ExtractStore({
 	onProgress: (path, loaded, total) => engineProgress.download(path, loaded, total),
 	onDone: (path) => engineProgress.downloaded(path)
 });
+
+/** The last published version this browser read a manifest of (its first view's summaries are then in the Cache API). */
+const SEEN_VERSION = 'cruscotto:data-version';
+const storage = (): Storage | null => {
+	try {
+		return typeof localStorage === 'undefined' ? null : localStorage;
+	} catch {
+		return null; // storage disabled
+	}
+};
+extracts.onManifest((m) => {
+	try {
+		storage()?.setItem(SEEN_VERSION, m.version);
+	} catch {
+		// full or disabled: the next visit requests its summaries early again, nothing worse
+	}
+});
+
+/**
+ * The signed-in user's data, started: the manifest, and beside it — when this browser has not
+ * seen the published version yet, so its Cache API cannot hold them — the first view's
+ * summaries, whose paths `/config.json`'s version gives before the manifest does (decision 0032).
+ */
+export function startData(): Promise<Manifest> {
+	void appConfig().then(
+		(config) => {
+			const data = publishedData(config);
+			if (!data || storage()?.getItem(SEEN_VERSION) === data.version) return;
+			for (const path of firstViewPaths(data, homeTerritory(auth.user?.territories))) extracts.early(path);
+		},
+		() => undefined
+	);
+	return extracts.manifest();
+}
 
 /** Makes `id` and everything inside it queryable in the `extract` table (downloads at most one file). */
 export function ensureScope(id: TerritoryId): Promise<void> {
