@@ -56,7 +56,9 @@ describe('parquet-writer: DuckDB reads back what was written', () => {
 		try {
 			let n = 0;
 			await fc.assert(
-				fc.asyncProperty(fc.array(row, { minLength: 0, maxLength: 60 }), fc.integer({ min: 1, max: 25 }), async (rows, group) => {
+				// each row repeated: runs of ≥ 8 equal values take the RLE side of the dictionary indices
+				fc.asyncProperty(fc.array(row, { minLength: 0, maxLength: 60 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 12 }), async (distinct, group, repeat) => {
+					const rows = distinct.flatMap((r) => Array.from({ length: repeat }, () => r));
 					const file = join(dir, `f${n++}.parquet`);
 					writeFileSync(file, encode(rows, group));
 					const got = await db.all<Record<string, unknown>>(
@@ -70,6 +72,11 @@ describe('parquet-writer: DuckDB reads back what was written', () => {
 						if (probe.nuclei !== null) {
 							const [{ b }] = await db.all<{ b: bigint }>(`SELECT count(*) AS b FROM read_parquet(${sqlString(file)}) WHERE nuclei >= ${probe.nuclei}`);
 							expect(Number(b)).toBe(rows.filter((r) => r.nuclei !== null && r.nuclei >= probe.nuclei!).length);
+						}
+						if (probe.soppressi_primari?.length) {
+							const flag = probe.soppressi_primari[0]!;
+							const [{ d }] = await db.all<{ d: bigint }>(`SELECT count(*) AS d FROM read_parquet(${sqlString(file)}) WHERE list_contains(soppressi_primari, ?)`, [flag]);
+							expect(Number(d)).toBe(rows.filter((r) => r.soppressi_primari?.includes(flag)).length);
 						}
 						if (probe.territory_id !== null) {
 							const [{ c }] = await db.all<{ c: bigint }>(`SELECT count(*) AS c FROM read_parquet(${sqlString(file)}) WHERE territory_id = ?`, [probe.territory_id]);
@@ -93,8 +100,43 @@ describe('parquet-writer: DuckDB reads back what was written', () => {
 			]);
 			const [{ codecs }] = await db.all<{ codecs: string }>(`SELECT string_agg(DISTINCT compression) AS codecs FROM parquet_metadata(${sqlString(join(dir, 'f0.parquet'))})`);
 			expect(codecs).toBe('ZSTD');
+			// strings dictionary-encoded (a dictionary page, then indices), numbers PLAIN
+			const enc = await db.all<{ col: string; encodings: string }>(`SELECT path_in_schema AS col, encodings FROM parquet_metadata(${sqlString(join(dir, `f${n - 1}.parquet`))}) WHERE row_group_id = 0`);
+			expect(Object.fromEntries(enc.map((e) => [e.col, e.encodings]))).toEqual({
+				territory_id: 'PLAIN, RLE, RLE_DICTIONARY',
+				month: 'PLAIN, RLE',
+				nuclei: 'PLAIN, RLE',
+				importo_medio: 'PLAIN, RLE',
+				'soppressi_primari, list, element': 'PLAIN, RLE, RLE_DICTIONARY'
+			});
 		} finally {
 			db.close();
 		}
 	}, 120_000);
+
+	test('more than 256 distinct strings in a chunk (16-bit indices), runs across group boundaries, NULL and empty lists', async () => {
+		const db = await openDb();
+		try {
+			// a Regione file's row group holds ~1,600 territories: ids need 16-bit indices
+			const lists = [null, [], ['nuclei'], ['nuclei', 'persone', 'importo_medio'], Array.from({ length: 300 }, (_, i) => `f${i}`)];
+			const rows: Row[] = [];
+			for (let i = 0; i < 2000; i++) {
+				// 700 distinct ids, then runs of 10 of ids past the 256th (RLE runs of 16-bit indices), then mixed runs
+				const t = i < 700 ? i : i < 1500 ? 300 + ((Math.floor(i / 10) * 37) % 400) : Math.floor(i / (1 + (i % 11))) % 700;
+				rows.push({ territory_id: i % 97 === 0 && i < 700 ? null : `c:${String(t).padStart(6, '0')}`, month: 19000 + (i % 13), nuclei: i % 5 ? i : null, importo_medio: i / 7, soppressi_primari: lists[Math.floor(i / 9) % lists.length]! });
+			}
+			const file = join(dir, 'wide.parquet');
+			writeFileSync(file, encode(rows, 1500));
+			const got = await db.all<Record<string, unknown>>(`SELECT territory_id, (month - DATE '1970-01-01')::INTEGER AS month, nuclei, importo_medio, soppressi_primari FROM read_parquet(${sqlString(file)})`);
+			expect(got.map((r) => ({ ...r, soppressi_primari: r.soppressi_primari === null ? null : [...(r.soppressi_primari as string[])] }))).toEqual(rows);
+			for (const id of ['c:000000', 'c:000350', 'c:000699']) {
+				const [{ c }] = await db.all<{ c: bigint }>(`SELECT count(*) AS c FROM read_parquet(${sqlString(file)}) WHERE territory_id = ?`, [id]);
+				expect(Number(c)).toBe(rows.filter((r) => r.territory_id === id).length);
+			}
+			const [{ e }] = await db.all<{ e: bigint }>(`SELECT count(*) AS e FROM read_parquet(${sqlString(file)}) WHERE soppressi_primari = []`);
+			expect(Number(e)).toBe(rows.filter((r) => r.soppressi_primari?.length === 0).length);
+		} finally {
+			db.close();
+		}
+	}, 60_000);
 });

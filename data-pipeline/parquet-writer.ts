@@ -1,9 +1,11 @@
 /**
  * A minimal Parquet writer for the extract files (decision 0023): flat OPTIONAL columns of
  * VARCHAR (BYTE_ARRAY UTF8), DATE (INT32 DATE), INTEGER (INT32 INT_32), DOUBLE, and
- * VARCHAR[] (the three-level LIST of OPTIONAL UTF8), one data page (v1, PLAIN values,
- * RLE levels) per column chunk, ZSTD, min/max statistics on every flat column. The same
- * physical schema DuckDB writes for these types; verify reads every file back with DuckDB.
+ * VARCHAR[] (the three-level LIST of OPTIONAL UTF8), one data page (v1, RLE levels) per
+ * column chunk, ZSTD, min/max statistics on every flat column. Numbers are PLAIN; strings
+ * (VARCHAR and the lists' elements) are dictionary-encoded — a dictionary page (PLAIN) then
+ * RLE_DICTIONARY indices, 8 bits wide (decision 0026). The same physical schema DuckDB writes
+ * for these types; verify reads every file back with DuckDB.
  * It exists because the files are many and small: DuckDB's partitioned COPY costs ≈ 1 ms
  * per file plus ≈ 3.5 µs per row on one thread, most of the old write stage.
  */
@@ -127,7 +129,9 @@ const TYPE = { BYTE_ARRAY: 6, INT32: 1, DOUBLE: 5 } as const;
 const CONVERTED = { UTF8: 0, LIST: 3, DATE: 6, INT_32: 17 } as const;
 const PLAIN = 0;
 const RLE = 3;
+const RLE_DICTIONARY = 8;
 const ZSTD = 6;
+const PAGE = { DATA: 0, DICTIONARY: 2 } as const;
 
 /** RLE runs (no bit-packing) of `levels`, prefixed by their byte length (data page v1). */
 function rleLevels(levels: Uint8Array, n: number): Buffer {
@@ -159,6 +163,88 @@ interface EncodedChunk {
 	uncompressed: number;
 	numValues: number;
 	stats: Stats | null;
+	/** Bytes of the dictionary page (header included) at the start of `bytes`; 0 without one. */
+	dictionary: number;
+}
+
+/** Bits per dictionary index: whole bytes (8 or 16), see dictionaryIndices. */
+export function indexWidth(size: number): number {
+	if (process.env.PW_MIN_WIDTH === '1') return Math.max(1, Math.ceil(Math.log2(size)));
+	return size <= 256 ? 8 : 16;
+}
+
+/**
+ * Dictionary indices as the RLE/bit-packed hybrid, preceded by the bit width: a run of ≥ 8
+ * equal indices is one RLE run, the rest bit-packed in groups of 8. The width is whole bytes,
+ * so a list repeated across rows stays a repeated byte string that ZSTD finds (at the minimal
+ * width the same list lands on a different bit offset each time: larger, decision 0026).
+ */
+function dictionaryIndices(idx: Uint16Array, n: number, width: number): Buffer {
+	const out = Buffer.allocUnsafe(1 + 3 * n + 64);
+	let o = 0;
+	out[o++] = width;
+	const varint = (v: number) => {
+		while (v >= 0x80) {
+			out[o++] = (v & 0x7f) | 0x80;
+			v >>>= 7;
+		}
+		out[o++] = v;
+	};
+	let packed = 0; // start of the values waiting to be bit-packed
+	const pack = (end: number) => {
+		const groups = Math.ceil((end - packed) / 8);
+		if (!groups) return;
+		varint((groups << 1) | 1);
+		let acc = 0;
+		let bits = 0;
+		// padding (zeros) only ever completes the last group of the page
+		for (let i = packed; i < packed + groups * 8; i++) {
+			acc |= (i < end ? idx[i]! : 0) << bits;
+			bits += width;
+			while (bits >= 8) {
+				out[o++] = acc & 0xff;
+				acc >>>= 8;
+				bits -= 8;
+			}
+		}
+		packed = end;
+	};
+	for (let i = 0; i < n; ) {
+		let j = i + 1;
+		while (j < n && idx[j] === idx[i]) j++;
+		// complete the pending bit-packed groups with the run's first values, RLE the rest
+		const fill = (8 - ((i - packed) % 8)) % 8;
+		if (j - i - fill >= 8) {
+			pack(i + fill);
+			varint((j - packed) << 1);
+			out[o++] = idx[i]! & 0xff;
+			if (width > 8) out[o++] = idx[i]! >>> 8;
+			packed = j;
+		}
+		i = j;
+	}
+	pack(n);
+	return out.subarray(0, o);
+}
+
+/** A dictionary page (PLAIN `dict`) and the data page of `levelsAndIndices`. */
+function dictionaryChunk(dict: Buffer[], levelsAndIndices: Buffer, numValues: number, stats: Stats | null): EncodedChunk {
+	const raw = Buffer.concat(dict);
+	const compressed = zstd(raw);
+	const header = new Compact()
+		.int(1, PAGE.DICTIONARY)
+		.int(2, raw.length)
+		.int(3, compressed.length)
+		.struct(7, (c) => c.int(1, dict.length).int(2, PLAIN))
+		.end();
+	const data = page(levelsAndIndices, numValues, stats, RLE_DICTIONARY);
+	return {
+		bytes: Buffer.concat([header, compressed, data.bytes]),
+		uncompressed: header.length + raw.length + data.uncompressed,
+		numValues,
+		stats,
+		dictionary: header.length + compressed.length
+	};
 }
 
 function encodeFlat(type: ParquetType, values: Float64Array | (Buffer | null)[], n: number): EncodedChunk {
@@ -169,30 +255,37 @@ function encodeFlat(type: ParquetType, values: Float64Array | (Buffer | null)[],
 	let max: Buffer | undefined;
 	if (type === 'VARCHAR') {
 		const vs = values as (Buffer | null)[];
-		let size = 0;
-		// values are shared per territory: each distinct one is compared once
-		const seen = new Set<Buffer>();
+		// values are shared per territory: each distinct Buffer is looked up (and compared) once
+		const known = new Map<Buffer, number>();
+		const byText = new Map<string, number>();
+		const dict: Buffer[] = [];
+		const idx = new Uint16Array(n);
+		let count = 0;
 		for (let i = 0; i < n; i++) {
 			const v = vs[i];
-			if (v === null || v === undefined) nulls++;
-			else {
-				defs[i] = 1;
-				size += v.length;
-				if (seen.has(v)) continue;
-				seen.add(v);
-				// statistics compare the UTF-8 bytes (unsigned), past the 4-byte length
-				if (!min || v.compare(min, 4, min.length, 4, v.length) < 0) min = v;
-				if (!max || v.compare(max, 4, max.length, 4, v.length) > 0) max = v;
+			if (v === null || v === undefined) {
+				nulls++;
+				continue;
 			}
+			defs[i] = 1;
+			let k = known.get(v);
+			if (k === undefined) {
+				const text = v.toString('latin1');
+				k = byText.get(text);
+				if (k === undefined) {
+					if (dict.length === MAX_DICTIONARY) return encodePlainStrings(vs, n);
+					byText.set(text, (k = dict.length));
+					dict.push(v);
+					// statistics compare the UTF-8 bytes (unsigned), past the 4-byte length
+					if (!min || v.compare(min, 4, min.length, 4, v.length) < 0) min = v;
+					if (!max || v.compare(max, 4, max.length, 4, v.length) > 0) max = v;
+				}
+				known.set(v, k);
+			}
+			idx[count++] = k;
 		}
-		body = Buffer.allocUnsafe(size);
-		let o = 0;
-		for (let i = 0; i < n; i++) {
-			const v = vs[i];
-			if (v) o += v.copy(body, o);
-		}
-		min = min?.subarray(4);
-		max = max?.subarray(4);
+		const levels = rleLevels(defs, n);
+		return dictionaryChunk(dict, Buffer.concat([levels, dictionaryIndices(idx, count, indexWidth(dict.length))]), n, { min: min?.subarray(4), max: max?.subarray(4), nulls });
 	} else {
 		const vs = values as Float64Array;
 		const double = type === 'DOUBLE';
@@ -221,15 +314,67 @@ function encodeFlat(type: ParquetType, values: Float64Array | (Buffer | null)[],
 	return page(Buffer.concat([rleLevels(defs, n), body]), n, { min, max, nulls });
 }
 
-const listCache = new WeakMap<readonly string[], Buffer>();
+/**
+ * ZSTD of a page. A page of fewer than 64 bytes (a Comune file's dictionary pages, and the
+ * data pages of columns that are one run) goes in a ZSTD frame holding one raw block, written
+ * here: ZSTD would not make it smaller, and Node's `zstdCompressSync` costs ≈ 20 µs per call
+ * whatever the size (≈ 30 such pages per Comune file, ~8,000 files per version).
+ */
+export function zstd(raw: Buffer): Buffer {
+	if (raw.length >= 64) return zstdCompressSync(raw, { pledgedSrcSize: raw.length });
+	const frame = Buffer.allocUnsafe(9 + raw.length);
+	frame.writeUInt32LE(0xfd2fb528, 0); // magic
+	frame[4] = 0x20; // single segment, 1-byte content size, no checksum, no dictionary
+	frame[5] = raw.length;
+	frame.writeUIntLE(1 | (raw.length << 3), 6, 3); // last block, raw, its size
+	raw.copy(frame, 9);
+	return frame;
+}
 
-/** A VARCHAR[] column: repetition and definition levels (max 1 and 3), elements PLAIN. */
+/** More distinct strings than this in a column chunk: PLAIN (16-bit indices at most). */
+const MAX_DICTIONARY = 65536;
+
+/** A VARCHAR chunk with PLAIN values (never seen in the extracts: see MAX_DICTIONARY). */
+function encodePlainStrings(vs: (Buffer | null)[], n: number): EncodedChunk {
+	const defs = new Uint8Array(n);
+	let nulls = 0;
+	let size = 0;
+	let min: Buffer | undefined;
+	let max: Buffer | undefined;
+	for (let i = 0; i < n; i++) {
+		const v = vs[i];
+		if (v === null || v === undefined) nulls++;
+		else {
+			defs[i] = 1;
+			size += v.length;
+			if (!min || v.compare(min, 4, min.length, 4, v.length) < 0) min = v;
+			if (!max || v.compare(max, 4, max.length, 4, v.length) > 0) max = v;
+		}
+	}
+	const body = Buffer.allocUnsafe(size);
+	let o = 0;
+	for (let i = 0; i < n; i++) {
+		const v = vs[i];
+		if (v) o += v.copy(body, o);
+	}
+	return page(Buffer.concat([rleLevels(defs, n), body]), n, { min: min?.subarray(4), max: max?.subarray(4), nulls });
+}
+
+/**
+ * A VARCHAR[] column: repetition and definition levels (max 1 and 3), elements
+ * dictionary-encoded. The rows share their lists (one array per distinct list): each list's
+ * indices are computed once per chunk.
+ */
 function encodeList(values: (readonly string[] | null)[], n: number): EncodedChunk {
 	let levels = 0;
 	for (let i = 0; i < n; i++) levels += Math.max(1, values[i]?.length ?? 0);
 	const reps = new Uint8Array(levels);
 	const defs = new Uint8Array(levels);
-	const parts: Buffer[] = [];
+	const idx = new Uint16Array(levels);
+	const byText = new Map<string, number>();
+	const dict: Buffer[] = [];
+	const known = new Map<readonly string[], Uint16Array>();
+	let count = 0;
 	for (let i = 0, at = 0; i < n; i++) {
 		const v = values[i];
 		if (v === null || v === undefined) at++;
@@ -239,23 +384,36 @@ function encodeList(values: (readonly string[] | null)[], n: number): EncodedChu
 				reps[at] = k === 0 ? 0 : 1;
 				defs[at] = 3;
 			}
-			let cells = listCache.get(v);
-			if (!cells) listCache.set(v, (cells = Buffer.concat(v.map(plainString))));
-			parts.push(cells);
+			let cells = known.get(v);
+			if (!cells) {
+				cells = Uint16Array.from(v, (s) => {
+					let k = byText.get(s);
+					if (k === undefined) {
+						if (dict.length === MAX_DICTIONARY) throw new Error('parquet-writer: more than 65,536 distinct list elements in a column chunk');
+						byText.set(s, (k = dict.length));
+						dict.push(plainString(s));
+					}
+					return k;
+				});
+				known.set(v, cells);
+			}
+			idx.set(cells, count);
+			count += cells.length;
 		}
 	}
-	return page(Buffer.concat([rleLevels(reps, levels), rleLevels(defs, levels), ...parts]), levels, null);
+	const body = Buffer.concat([rleLevels(reps, levels), rleLevels(defs, levels), dictionaryIndices(idx, count, indexWidth(Math.max(1, dict.length)))]);
+	return dictionaryChunk(dict, body, levels, null);
 }
 
-function page(raw: Buffer, numValues: number, stats: Stats | null): EncodedChunk {
-	const compressed = zstdCompressSync(raw, { pledgedSrcSize: raw.length });
+function page(raw: Buffer, numValues: number, stats: Stats | null, encoding: number = PLAIN): EncodedChunk {
+	const compressed = zstd(raw);
 	const header = new Compact()
-		.int(1, 0)
+		.int(1, PAGE.DATA)
 		.int(2, raw.length)
 		.int(3, compressed.length)
-		.struct(5, (c) => c.int(1, numValues).int(2, PLAIN).int(3, RLE).int(4, RLE))
+		.struct(5, (c) => c.int(1, numValues).int(2, encoding).int(3, RLE).int(4, RLE))
 		.end();
-	return { bytes: Buffer.concat([header, compressed]), uncompressed: header.length + raw.length, numValues, stats };
+	return { bytes: Buffer.concat([header, compressed]), uncompressed: header.length + raw.length, numValues, stats, dictionary: 0 };
 }
 
 /** The list columns' two inner schema elements, inserted after their group element. */
@@ -313,13 +471,14 @@ export function encodeParquet(columns: readonly ColumnSpecLite[], rowGroups: { r
 				cc.i64(2, ch.offset).struct(3, (m) => {
 					const list = ch.col.type === 'VARCHAR[]';
 					m.int(1, list || ch.col.type === 'VARCHAR' ? TYPE.BYTE_ARRAY : ch.col.type === 'DOUBLE' ? TYPE.DOUBLE : TYPE.INT32)
-						.ints(2, [PLAIN, RLE])
+						.ints(2, ch.dictionary ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE])
 						.strings(3, list ? [ch.col.name, 'list', 'element'] : [ch.col.name])
 						.int(4, ZSTD)
 						.i64(5, ch.numValues)
 						.i64(6, ch.uncompressed)
 						.i64(7, ch.bytes.length)
-						.i64(9, ch.offset);
+						.i64(9, ch.offset + ch.dictionary);
+					if (ch.dictionary) m.i64(11, ch.offset);
 					const st = ch.stats;
 					if (st)
 						m.struct(12, (s) => {
