@@ -16,8 +16,12 @@ export interface ManifestFile {
 	sha256: string;
 }
 
-/** 2: summary files in the compact format of contracts/summary.ts (1: each summary repeated its benchmarks). */
-export const MANIFEST_SCHEMA_VERSION = 2;
+/**
+ * 3: also one benchmark summary per Regione (`summary/benchmarks/RR.json`, scope `it`);
+ * 2: summary files in the compact format of contracts/summary.ts, benchmarks only in
+ * `summary/italia.json`; 1: each summary repeated its benchmarks.
+ */
+export const MANIFEST_SCHEMA_VERSION = 3;
 
 /** The manifest of the published version. */
 export interface Manifest {

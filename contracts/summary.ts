@@ -5,12 +5,15 @@
  * numbers come from the same table as the extract: once the engine is up nothing changes.
  *
  * On disk (`SummaryFile`, schema 2) a scope's file holds only its own territory, in columns;
- * the benchmarks (Italia and every Regione) are in `summary/italia.json`, which every
- * logged-in user may read (scope `it`, like italia.parquet). The app fetches both and
- * assembles a `FirstViewSummary` (docs/decisions/0021-compact-summaries.md).
+ * the benchmarks are in files every logged-in user may read (scope `it`, like italia.parquet):
+ * `summary/benchmarks/RR.json` holds Italia and Regione RR (`benchmarkSummaryPath`), the
+ * benchmarks of that Regione and of every ATS and Comune in it; `summary/italia.json` holds
+ * Italia and every Regione. The app fetches a scope's file and its Regione's benchmark file
+ * (`summary/italia.json` when the version has no benchmark files) and assembles a
+ * `FirstViewSummary` (docs/decisions/0022-compact-summaries.md, 0026-ats-bytes.md).
  */
 import type { Measure } from './extract.ts';
-import type { TerritoryId, TerritoryLevel } from './territory.ts';
+import { codeOf, type TerritoryId, type TerritoryLevel } from './territory.ts';
 
 /** One month of one measure of one territory (suppressed values are null, as in the extract). */
 export interface SummaryPoint {
@@ -74,6 +77,17 @@ export interface SummaryFile {
 	territory: SummaryFileTerritory;
 	/** The benchmarks' ids, outermost last: `[]` for it, `['it']` for a Regione, `['r:RR', 'it']` otherwise. */
 	benchmarks: TerritoryId[];
-	/** Only in `summary/italia.json`: every Regione, so that any scope's benchmarks are found there. */
+	/**
+	 * Only in the files of scope `it`: in `summary/italia.json` every Regione, in
+	 * `summary/benchmarks/RR.json` Regione RR (their `territory` is Italia).
+	 */
 	regioni?: SummaryFileTerritory[];
+}
+
+/**
+ * The benchmark summary of Regione `regione` (`r:RR`), relative to the version folder: a
+ * `SummaryFile` of scope `it` whose `territory` is Italia and whose `regioni` is that Regione.
+ */
+export function benchmarkSummaryPath(regione: TerritoryId): string {
+	return `summary/benchmarks/${codeOf(regione)}.json`;
 }
