@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SUMMARY_SCHEMA_VERSION, type Manifest, type SummaryFile } from '../contracts/index.ts';
-import { fromRuns } from '../src/lib/data/series.ts';
+import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
 import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
@@ -26,12 +26,12 @@ function rows(): HouseholdRow[] {
 	return out;
 }
 
-describe('first-view summaries (schema 2)', () => {
+describe('first-view summaries (schema 2, manifest schema 3)', () => {
 	const root = tempDir();
 	const out = join(root, 'extracts');
 	let manifest: Manifest;
 	const read = (scope: string) => {
-		const f = manifest.files.find((x) => x.kind === 'summary' && x.scope === scope)!;
+		const f = manifest.files.find((x) => x.kind === 'summary' && x.scope === scope && !x.path.includes('/benchmarks/'))!;
 		return { file: f, json: JSON.parse(readFileSync(join(out, f.path), 'utf8')) as SummaryFile };
 	};
 	const ats = () => manifest.files.find((f) => f.scope.startsWith('a:'))!.scope;
@@ -91,6 +91,30 @@ describe('first-view summaries (schema 2)', () => {
 		for (const r of json.regioni!) expect(fromRuns(r).series).toEqual(await extractRows(`${manifest.version}/italia.parquet`, r.id));
 	});
 
+	test('each Regione has a benchmark file (scope it): Italia and that Regione, as in italia.json; a first view built with it is the same', () => {
+		const bench = manifest.files.filter((f) => f.path.startsWith(`${manifest.version}/summary/benchmarks/`));
+		expect(bench.map((f) => [f.path.slice(manifest.version.length + 1), f.scope, f.within, f.rows])).toEqual([
+			['summary/benchmarks/01.json', 'it', [], 2],
+			['summary/benchmarks/02.json', 'it', [], 2]
+		]);
+		const italia = read('it').json;
+		for (const [i, f] of bench.entries()) {
+			const json = JSON.parse(readFileSync(join(out, f.path), 'utf8')) as SummaryFile;
+			expect(json.territory).toEqual(italia.territory);
+			expect(json.benchmarks).toEqual([]);
+			expect(json.regioni).toEqual([italia.regioni![i]]);
+		}
+		for (const scope of ['c:001002', ats(), 'r:01']) {
+			const own = read(scope).json;
+			const withBench = assembleSummary(own, JSON.parse(readFileSync(join(out, manifest.version, 'summary/benchmarks/01.json'), 'utf8')));
+			expect(withBench).not.toBeNull();
+			expect(withBench).toEqual(assembleSummary(own, italia));
+		}
+		// a Comune of Regione 02 finds no benchmark of its own in Regione 01's file
+		expect(assembleSummary(read('c:007001').json, JSON.parse(readFileSync(join(out, manifest.version, 'summary/benchmarks/01.json'), 'utf8')))).toBeNull();
+		expect(bench.every((f) => f.bytes * 1.4 < read('it').file.bytes)).toBe(true);
+	});
+
 	test('size: a scope summary is a few bytes per published month, and much smaller than the Italia one', () => {
 		const points = (j: SummaryFile) => j.territory.runs.reduce((s, r) => s + r.nuclei.length, 0);
 		for (const scope of ['c:001001', ats(), 'r:01']) {
@@ -113,6 +137,23 @@ describe('first-view summaries (schema 2)', () => {
 		f.sha256 = sha256File(join(copy, f.path));
 		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
 		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: summary differs from the extract rows`);
+	});
+	test('verify catches a benchmark file whose numbers differ, and a missing one', async () => {
+		const copy = join(root, 'tampered-bench');
+		cpSync(out, copy, { recursive: true });
+		const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.path === `${m.version}/summary/benchmarks/02.json`)!;
+		const json = JSON.parse(readFileSync(join(copy, f.path), 'utf8')) as SummaryFile;
+		const run = json.regioni![0]!.runs[0]!;
+		run.persone[1] = (run.persone[1] ?? 0) + 1;
+		writeFileSync(join(copy, f.path), JSON.stringify(json));
+		f.bytes = readFileSync(join(copy, f.path)).length;
+		f.sha256 = sha256File(join(copy, f.path));
+		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
+		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: summary differs from the extract rows`);
+		m.files = m.files.filter((x) => x !== f);
+		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
+		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: benchmark summary missing`);
 	});
 });
 
