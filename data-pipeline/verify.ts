@@ -13,7 +13,7 @@ import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
-import { summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
+import { benchmarkTexts, summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
 
@@ -72,7 +72,10 @@ async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, str
 	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
 	if (missing.length) return;
 	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope));
-	const wrong = files.filter((f) => texts.get(f.path) !== expected.get(f.scope));
+	// the Regioni's benchmark files (scope it, like italia.json), by path; listed from schema 3 on
+	const benchmarks = new Map([...benchmarkTexts(manifest.version, rows)].map(([p, text]) => [`${manifest.version}/${p}`, text]));
+	if (manifest.schema_version >= 3) for (const p of benchmarks.keys()) if (!files.some((f) => f.path === p)) faults.push(`${p}: benchmark summary missing`);
+	const wrong = files.filter((f) => texts.get(f.path) !== (benchmarks.get(f.path) ?? expected.get(f.scope)));
 	for (const f of wrong.slice(0, 10)) faults.push(`${f.path}: summary differs from the extract rows`);
 	if (wrong.length > 10) faults.push(`… and ${wrong.length - 10} more summaries differ`);
 }
