@@ -150,4 +150,43 @@ describe('ExtractStore', () => {
 		expect((await store.summary('a:X05001'))?.territory.id).toBe('a:X05001');
 		expect(fixture.requests).toHaveLength(3);
 	});
+
+	/** The fixture with a benchmark file for r:05 (a publication of manifest schema 3); `refuse` answers 404. */
+	function withBenchmarks(refuse = 'v1/summary/italia.json'): typeof fetch {
+		const italia = fixture.manifest.files.find((f) => f.path === 'v1/summary/italia.json')!;
+		// the fixture's only Regione is r:05: its benchmark file holds what italia.json holds
+		const bench = { ...italia, path: 'v1/summary/benchmarks/05.json', rows: 2 };
+		const manifest = { ...fixture.manifest, schema_version: 3, files: [...fixture.manifest.files, bench] };
+		return (async (input: RequestInfo | URL, init?: RequestInit) => {
+			const p = String(input).replace(/^.*\/extracts\//, '');
+			if (p === 'manifest.json' || p === bench.path || p === refuse) fixture.requests.push({ path: p, authorization: new Headers(init?.headers).get('authorization') });
+			if (p === 'manifest.json') return new Response(JSON.stringify(manifest));
+			if (p === refuse) return new Response('no', { status: 404 });
+			if (p === bench.path) return new Response(fixture.files.get(italia.path)! as Uint8Array<ArrayBuffer>);
+			return fixture.fetch(input, init);
+		}) as typeof fetch;
+	}
+
+	test.each([
+		['a:X05001', ['manifest.json', 'v1/summary/ats/X05001.json', 'v1/summary/benchmarks/05.json'], ['r:05', 'it']],
+		['c:028001', ['manifest.json', 'v1/summary/benchmarks/05.json', 'v1/summary/comune/028001.json'], ['r:05', 'it']],
+		['r:05', ['manifest.json', 'v1/summary/benchmarks/05.json', 'v1/summary/regione/05.json'], ['it']]
+	])('%s: the first view takes its benchmarks from its Regione\'s benchmark file, not italia.json', async (scope, requested, benchmarks) => {
+		const { store } = await storeFor([scope], { fetch: withBenchmarks(), firstView: () => [scope] });
+		await store.manifest();
+		expect(fixture.requests.map((r) => r.path).sort()).toEqual(requested);
+		const summary = await store.summary(scope);
+		expect(summary?.territory.id).toBe(scope);
+		expect(summary?.benchmarks.map((b) => b.id)).toEqual(benchmarks);
+		expect(summary?.benchmarks.every((b) => b.series.length > 0)).toBe(true);
+		expect(fixture.requests).toHaveLength(3); // nothing fetched twice, italia.json never
+	});
+
+	test('Italia\'s first view is summary/italia.json alone, even beside benchmark files', async () => {
+		const { store } = await storeFor(['it'], { fetch: withBenchmarks('v1/summary/benchmarks/05.json'), firstView: () => ['it'] });
+		const summary = await store.summary('it');
+		expect(summary?.territory.id).toBe('it');
+		expect(summary?.benchmarks).toEqual([]);
+		expect(fixture.requests.map((r) => r.path).sort()).toEqual(['manifest.json', 'v1/summary/italia.json']);
+	});
 });

@@ -6,7 +6,7 @@
  * territory's rows are taken from the first file that brought them and never counted twice.
  */
 import { mark } from '#lib/perf.ts';
-import { reaches, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
+import { benchmarkSummaryPath, levelOf, reaches, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
 import { assembleSummary } from './series.ts';
 
@@ -39,6 +39,21 @@ export interface ExtractDeps {
 }
 
 const CACHE_NAME = 'cruscotto-extracts-v1';
+
+/**
+ * The summary file of scope `id` in `m` and the file holding its benchmarks: for Italia its
+ * own; otherwise the benchmark file of its Regione (a few kB: Italia and that Regione), or
+ * `summary/italia.json` (every Regione, ~100 kB at 91 months) in versions without one.
+ */
+export function summaryFiles(m: Manifest, id: TerritoryId): [ManifestFile | null, ManifestFile | null] {
+	const at = (rel: string) => m.files.find((f) => f.kind === 'summary' && f.path === `${m.version}/${rel}`) ?? null;
+	const italia = at('summary/italia.json');
+	if (id === 'it') return [italia, italia];
+	const benchmarks = `${m.version}/summary/benchmarks/`;
+	const own = m.files.find((f) => f.kind === 'summary' && f.scope === id && !f.path.startsWith(benchmarks)) ?? null;
+	const regione = levelOf(id) === 'regione' ? id : own?.within.find((w) => levelOf(w) === 'regione');
+	return [own, (regione && at(benchmarkSummaryPath(regione))) || italia];
+}
 
 /** Hex sha256 of `bytes` (WebCrypto: the browser's and Node's `crypto.subtle`). */
 export async function sha256(bytes: Uint8Array): Promise<string> {
@@ -127,15 +142,17 @@ export class ExtractStore {
 	}
 
 	/**
-	 * The first-view summary of scope `id`, or null: its summary file and `summary/italia.json`
-	 * (the benchmarks), fetched together, verified and cached like the extracts.
+	 * The first-view summary of scope `id`, or null: its summary file and its benchmarks' (the
+	 * benchmark file of its Regione; `summary/italia.json` in versions without them), fetched
+	 * together, verified and cached like the extracts.
 	 */
 	async summary(id: TerritoryId): Promise<FirstViewSummary | null> {
-		const [file, italia] = await Promise.all([this.fileFor(id, 'summary'), this.fileFor('it', 'summary')]);
-		if (!file || !italia) return null;
+		const m = await this.manifest();
+		const [file, bench] = summaryFiles(m, id);
+		if (!file || !bench) return null;
 		const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.#summaryFile(f))) as SummaryFile;
-		const [own, it] = await Promise.all([read(file), file === italia ? null : read(italia)]);
-		return assembleSummary(own, it ?? own);
+		const [own, benchmarks] = await Promise.all([read(file), file === bench ? null : read(bench)]);
+		return assembleSummary(own, benchmarks ?? own);
 	}
 
 	#summaryFile(file: ManifestFile): Promise<Uint8Array> {
@@ -148,12 +165,9 @@ export class ExtractStore {
 		return bytes;
 	}
 
-	/** Requests the summaries of `deps.firstView` and Italia's (the benchmarks): what the first view shows. */
+	/** Requests the summaries of `deps.firstView` and their benchmarks': what the first view shows. */
 	#prefetchSummaries(m: Manifest): void {
-		const first = this.#deps.firstView?.() ?? [];
-		if (first.length === 0) return;
-		const scopes = new Set([...first, 'it']);
-		for (const f of m.files) if (f.kind === 'summary' && scopes.has(f.scope)) void this.#summaryFile(f).catch(() => undefined);
+		for (const id of this.#deps.firstView?.() ?? []) for (const f of summaryFiles(m, id)) if (f) void this.#summaryFile(f).catch(() => undefined);
 	}
 
 	/**
