@@ -42,9 +42,11 @@ export async function startBenchStack(opts: {
 	varDir: string;
 	regione: string;
 	ats: string;
+	/** False: serve the app dir's compressed siblings as they are (bench/ab-warm.ts prepares its own). */
+	precompress?: boolean;
 }): Promise<BenchStack> {
 	const appDir = opts.appDir;
-	await precompressDir(appDir);
+	if (opts.precompress !== false) await precompressDir(appDir);
 	const registryFile = path.join(opts.varDir, 'registry.json');
 	await mkdir(opts.varDir, { recursive: true });
 	await writeFile(`${registryFile}.tmp`, JSON.stringify(benchRegistry(opts.regione, opts.ats), null, '\t'));
