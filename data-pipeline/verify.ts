@@ -16,6 +16,7 @@ import { readManifest } from './publish.ts';
 import { benchmarkTexts, summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
+import { readParquetSchema } from './parquet-footer.ts';
 
 export class VerificationError extends Error {
 	faults: string[];
@@ -32,23 +33,35 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 	const faults: string[] = [];
 	const summaries = await checkFiles(manifest, resolve, faults);
 	if (faults.length) throw new VerificationError(faults);
-	const extracts = manifest.files.filter((f) => f.kind === 'extract');
+	// the canonical files first: italia.parquet and the Regione files hold every territory, whole
+	const all = manifest.files.filter((f) => f.kind === 'extract');
+	const canonical = all.filter((f) => f.scope === 'it' || f.scope.startsWith('r:'));
+	const extracts = [...canonical, ...all.filter((f) => !canonical.includes(f))];
+	checkSchema(extracts, resolve, faults);
+	if (faults.length) throw new VerificationError(faults);
 	const db = await openDb();
 	try {
-		// the footers parsed by the schema check are reused by the reads that follow
-		await db.run(`SET parquet_metadata_cache = true`);
-		// fid: the file's position in the list read (read_parquet's file_index)
+		// fid: the file's position in `extracts` (read_parquet's file_index, offset for the scoped files)
 		await db.load('mf', { fid: 'INTEGER', path: 'VARCHAR', scope: 'VARCHAR', within: 'VARCHAR', rows: 'INTEGER' }, extracts.map((f, k) => [k, resolve(f.path), f.scope, f.within.join(','), f.rows]));
 		const files = (fs: ManifestFile[]) => `[${fs.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
-		const list = files(extracts);
-		await checkSchema(db, list, faults);
-		if (faults.length) throw new VerificationError(faults);
-		// The canonical rows: italia.parquet and the regione files hold every territory, whole.
-		await db.run(`CREATE TABLE t AS SELECT DISTINCT * FROM read_parquet(${files(extracts.filter((f) => f.scope === 'it' || f.scope.startsWith('r:')))})`);
-		// Every file's rows as key, position and a hash of the whole row (decoding each file once).
+		// The canonical files are decoded once, whole (c); every other file's rows as key,
+		// position and a hash of the whole row (v, decoding each file once).
+		await db.run(`CREATE TABLE c AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, ${ALL} FROM read_parquet(${files(canonical)}, file_row_number = true)`);
 		await db.run(
-			`CREATE TABLE v AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, territory_id, month, measure, hash(${ALL}) AS h
-			FROM read_parquet(${list}, file_row_number = true)`
+			`CREATE TABLE v AS SELECT fid, rn, territory_id, month, measure, hash(${ALL}) AS h FROM c
+			UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL})
+			FROM read_parquet(${files(extracts.slice(canonical.length))}, file_row_number = true)`
+		);
+		// The canonical rows (t): italia.parquet's, and the ATS and Comune rows of the Regione files
+		// (their Regione and Italia rows must equal italia.parquet's: the fingerprint check below).
+		const italia = canonical.findIndex((f) => f.scope === 'it');
+		await db.run(`CREATE VIEW t AS SELECT ${ALL} FROM c WHERE fid = ${italia} OR (fid <> ${italia} AND level IN ('ats', 'comune'))`);
+		// Each territory's Regione, from the parent chain (a Comune's parent is its ATS).
+		await db.run(
+			`CREATE TABLE terr AS WITH d AS (SELECT DISTINCT territory_id, level, parent_id FROM t)
+			SELECT d.*, CASE WHEN d.level = 'regione' THEN substr(d.territory_id, 3) WHEN d.level IN ('ats', 'provincia') THEN substr(d.parent_id, 3)
+				WHEN d.level = 'comune' THEN substr(a.parent_id, 3) END AS region
+			FROM d LEFT JOIN d a ON a.territory_id = d.parent_id`
 		);
 		const rows = await checkContents(db, faults);
 		if (faults.length) throw new VerificationError(faults);
@@ -80,17 +93,42 @@ async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, str
 	if (wrong.length > 10) faults.push(`… and ${wrong.length - 10} more summaries differ`);
 }
 
-const PHYSICAL: Record<string, string> = { VARCHAR: 'UTF8', DATE: 'DATE', INTEGER: 'INT_32', DOUBLE: 'DOUBLE', 'VARCHAR[]': 'LIST' };
+/** The schema elements every extract must have (name:type:repetition:children:converted), as DuckDB writes them. */
+function expectedSchema(): string[] {
+	const el = (name: string, type?: number, repetition?: number, children?: number, converted?: number) => `${name}:${type ?? ''}:${repetition ?? ''}:${children ?? ''}:${converted ?? ''}`;
+	// Parquet enums: BYTE_ARRAY 6, INT32 1, DOUBLE 5; OPTIONAL 1, REPEATED 2; UTF8 0, LIST 3, DATE 6, INT_32 17
+	const out = [el('duckdb_schema', undefined, 0, EXTRACT_COLUMNS.length)];
+	for (const c of EXTRACT_COLUMNS) {
+		if (c.type === 'VARCHAR[]') out.push(el(c.name, undefined, 1, 1, 3), el('list', undefined, 2, 1), el('element', 6, 1, undefined, 0));
+		else out.push({ VARCHAR: el(c.name, 6, 1, undefined, 0), DATE: el(c.name, 1, 1, undefined, 6), INTEGER: el(c.name, 1, 1, undefined, 17), DOUBLE: el(c.name, 5, 1) }[c.type]);
+	}
+	return out;
+}
+/** The logical type (LogicalType union member) an element may carry besides its converted type: STRING 1, LIST 3, DATE 6, INTEGER 10. */
+const LOGICAL: Record<number, number> = { 0: 1, 3: 3, 6: 6, 17: 10 };
 
-async function checkSchema(db: Db, list: string, faults: string[]): Promise<void> {
-	const expected = EXTRACT_COLUMNS.map((c) => `${c.name}:${PHYSICAL[c.type]}`).join(', ');
-	// parquet_schema lists each file's schema in order; list columns add 'list'/'element' rows.
-	const rows = await db.all<{ file_name: string; got: string }>(
-		`WITH s AS (SELECT row_number() OVER () AS rn, * FROM parquet_schema(${list}))
-		SELECT file_name, string_agg(name || ':' || coalesce(converted_type, type), ', ' ORDER BY rn) AS got
-		FROM s WHERE name NOT IN ('duckdb_schema', 'list', 'element') GROUP BY file_name HAVING got <> ${sqlString(expected)}`
-	);
-	for (const r of rows.slice(0, 10)) faults.push(`${r.file_name}: columns ${r.got}, expected ${expected}`);
+/**
+ * Every extract's schema, read from its footer: names, physical types, repetition, nesting and
+ * converted types as DuckDB writes them (the root's name aside), and no logical type other than
+ * the one its converted type implies.
+ */
+function checkSchema(files: ManifestFile[], resolve: (p: string) => string, faults: string[]): void {
+	const expected = expectedSchema();
+	const text = expected.slice(1).join(', ');
+	let bad = 0;
+	for (const f of files) {
+		let got: string[];
+		let logical = true;
+		try {
+			const schema = readParquetSchema(resolve(f.path));
+			got = schema.map((e, k) => `${k === 0 ? 'duckdb_schema' : e.name}:${e.type ?? ''}:${e.repetition ?? ''}:${e.children ?? ''}:${e.converted ?? ''}`);
+			logical = schema.every((e) => e.logical === undefined || (e.converted !== undefined && LOGICAL[e.converted] === e.logical));
+		} catch (e) {
+			got = [`unreadable footer: ${(e as Error).message}`];
+		}
+		if (got.length === expected.length && got.every((g, k) => g === expected[k]) && logical) continue;
+		if (bad++ < 10) faults.push(`${f.path}: columns ${got.slice(1).join(', ')}${logical ? '' : ' (unexpected logical type)'}, expected ${text}`);
+	}
 }
 
 async function first(db: Db, faults: string[], label: string, sql: string): Promise<void> {
@@ -108,16 +146,7 @@ async function checkContents(db: Db, faults: string[]): Promise<number> {
 			FROM v JOIN mf USING (fid) WINDOW w AS (PARTITION BY fid ORDER BY rn)) JOIN mf USING (fid) WHERE bad ORDER BY mf.path, rn LIMIT 5`
 	);
 	for (const r of unsorted) faults.push(`rows not sorted by ${r.monthFirst ? 'month, measure, territory_id' : 'territory_id, measure, month'}: ${JSON.stringify({ path: r.path, rn: Number(r.rn) })}`);
-	// Each territory's Regione, from the parent chain (a Comune's parent is its ATS).
-	await db.run(
-		`CREATE TABLE terr AS WITH d AS (SELECT DISTINCT territory_id, level, parent_id FROM t)
-		SELECT d.territory_id, CASE WHEN d.level = 'regione' THEN substr(d.territory_id, 3) WHEN d.level IN ('ats', 'provincia') THEN substr(d.parent_id, 3)
-			WHEN d.level = 'comune' THEN substr(a.parent_id, 3) END AS region
-		FROM d LEFT JOIN d a ON a.territory_id = d.parent_id`
-	);
-	await db.run(`ALTER TABLE t ADD COLUMN region VARCHAR`);
-	await db.run(`UPDATE t SET region = terr.region FROM terr WHERE t.territory_id = terr.territory_id`);
-	await first(db, faults, 'a territory-month has two different rows', `SELECT territory_id, month, measure, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1`);
+	await first(db, faults, 'a territory-month has two rows', `SELECT territory_id, month, measure, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1`);
 	const t = SUPPRESSION_THRESHOLD - 1;
 	const counts = EXTRACT_COLUMNS.filter((c) => c.count).map((c) => c.name);
 	await first(db, faults, 'published count describing fewer than 3 households', `SELECT territory_id, month, measure FROM t WHERE ${counts.map((c) => `${c} BETWEEN 1 AND ${t}`).join(' OR ')}`);
@@ -138,17 +167,21 @@ async function checkContents(db: Db, faults: string[]): Promise<number> {
 		UNION ALL SELECT parent_id, 'p:' || any_value(substr(territory_id, 3, 3)), 'ats-provincia' FROM (SELECT DISTINCT territory_id, parent_id FROM t WHERE level = 'comune')
 			GROUP BY parent_id HAVING count(DISTINCT substr(territory_id, 3, 3)) = 1`
 	);
-	// Every parent-children equation and column in one pass.
+	// Every parent-children equation and column in one pass: the children summed per parent,
+	// month and measure first, then met with the parent's row (t has one row per key: checked above).
 	const cols = [...SUPPRESSION_COLUMNS];
 	await first(
 		db,
 		faults,
 		'parent-children equation',
-		`WITH g AS (
+		`WITH ch AS (
 			SELECT r.parent, r.rel, c.month, c.measure,
-				${cols.map((c, k) => `sum((c.${c} IS NULL)::INTEGER) AS h${k}, sum(c.${c}) AS s${k}, any_value((p.${c} IS NULL)::INTEGER) AS ph${k}, any_value(p.${c}) AS pv${k}`).join(',\n\t\t\t\t')}
-			FROM rel r JOIN t c ON c.territory_id = r.child JOIN t p ON p.territory_id = r.parent AND p.month = c.month AND p.measure = c.measure
+				${cols.map((c, k) => `sum((c.${c} IS NULL)::INTEGER) AS h${k}, sum(c.${c}) AS s${k}`).join(',\n\t\t\t\t')}
+			FROM rel r JOIN t c ON c.territory_id = r.child
 			GROUP BY ALL
+		), g AS (
+			SELECT ch.*, ${cols.map((c, k) => `(p.${c} IS NULL)::INTEGER AS ph${k}, p.${c} AS pv${k}`).join(', ')}
+			FROM ch JOIN t p ON p.territory_id = ch.parent AND p.month = ch.month AND p.measure = ch.measure
 		)
 		SELECT parent, rel, strftime(month, '%Y-%m') AS month, measure, problems FROM (
 			SELECT *, list_filter([${cols
@@ -168,7 +201,7 @@ async function checkContents(db: Db, faults: string[]): Promise<number> {
 	// check above is strict.
 	await db.run(`CREATE TABLE tf AS SELECT territory_id, count(*) AS n, bit_xor(hash(${ALL})) AS fp FROM t GROUP BY territory_id`);
 	await db.run(
-		`CREATE TABLE ft AS WITH d AS (SELECT DISTINCT territory_id, level, parent_id, region FROM t)
+		`CREATE TABLE ft AS WITH d AS (SELECT territory_id, level, parent_id, region FROM terr)
 		SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.level IN ('italia', 'regione', 'provincia') WHERE mf.scope = 'it'
 		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON 'r:' || d.region = mf.scope AND d.level IN ('regione', 'ats', 'comune')
 		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.territory_id = mf.scope WHERE mf.scope LIKE 'a:%' OR mf.scope LIKE 'c:%'
@@ -185,7 +218,7 @@ async function checkContents(db: Db, faults: string[]): Promise<number> {
 		LEFT JOIN (SELECT fid, count(*) AS n, bit_xor(h) AS fp FROM v GROUP BY fid) a USING (fid)
 		WHERE e.fp IS DISTINCT FROM a.fp OR e.n IS DISTINCT FROM a.n`
 	);
-	await first(db, faults, "within does not match the file's own rows", `SELECT mf.path, mf.within, t.parent_id FROM mf JOIN (SELECT DISTINCT territory_id, parent_id, region FROM t) t ON t.territory_id = mf.scope
+	await first(db, faults, "within does not match the file's own rows", `SELECT mf.path, mf.within, t.parent_id FROM mf JOIN terr t ON t.territory_id = mf.scope
 		WHERE (mf.scope LIKE 'c:%' AND mf.within <> 'r:' || t.region || ',' || t.parent_id) OR (mf.scope LIKE 'a:%' AND mf.within <> t.parent_id) OR (mf.scope LIKE 'r:%' AND mf.within <> '') OR (mf.scope = 'it' AND mf.within <> '')`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM v`);
 	void bits;
