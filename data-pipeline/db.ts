@@ -67,10 +67,15 @@ export async function openDb(opts: { threads?: number; memoryLimit?: string; tem
 	const trace = process.env.PIPELINE_SQL_TRACE === '1';
 	const timedRun = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
 		const t = performance.now();
+		// process CPU (all threads): on a shared machine the wall time moves with the load
+		const cpu = trace ? process.cpuUsage() : undefined;
 		try {
 			return await fn();
 		} finally {
-			if (trace) console.error(`[sql ${((performance.now() - t) / 1000).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+			if (trace) {
+				const c = process.cpuUsage(cpu);
+				console.error(`[sql ${((performance.now() - t) / 1000).toFixed(2)} s, cpu ${((c.user + c.system) / 1e6).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+			}
 		}
 	};
 	const wrap = (sql: string, e: unknown) => Object.assign(new Error(`${(e as Error).message}\nSQL: ${sql.slice(0, 500)}`), { cause: e });
