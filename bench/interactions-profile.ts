@@ -4,8 +4,10 @@
  * Regione user, per-step times (median over runs), and with --trace a Chromium trace of every
  * step summarised as main-thread time by kind (script, style, layout, paint) and the busiest
  * script functions. `--unminified` builds a copy without minification (names readable in the
- * profile; times a little higher). `--baseline DIR` alternates runs with another build of the
- * app (same stack, same minutes of machine load) and prints both columns. A tool for finding where an interaction's time goes
+ * profile; times a little higher). `--baseline DIR[,DIR…]` alternates runs with other builds of the
+ * app (same stack, same minutes of machine load) and prints both columns. `--extracts DIR` runs
+ * on a published folder (e.g. the full-scale history) instead of the demo at scale 0.05; `--out DIR`
+ * builds this app into DIR (not the shared var/bench/app). A tool for finding where an interaction's time goes
  * (docs/decisions/0041-interactions-p95.md); `npm run bench` gives the figure.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,7 +32,11 @@ const { values } = parseArgs({
 		unminified: { type: 'boolean', default: false },
 		top: { type: 'string', default: '8' },
 		/** A built app to compare with (e.g. the last commit's, built elsewhere): runs alternate between the two. */
-		baseline: { type: 'string' }
+		baseline: { type: 'string' },
+		/** A published extracts folder (e.g. a full-scale history) instead of the demo at scale 0.05. */
+		extracts: { type: 'string' },
+		/** Build this app into DIR (its own SvelteKit dir) instead of the shared var/bench/app. */
+		out: { type: 'string' }
 	}
 });
 const log = (s: string) => process.stderr.write(`[ia] ${s}\n`);
@@ -102,19 +108,20 @@ function summarise(events: TraceEvent[], top: number, cpu: { main: number; worke
 }
 
 async function main(): Promise<void> {
-	const data = await ensureBenchData({ scale: 0.05, regione: 'r:03', log });
+	const data = await ensureBenchData({ scale: 0.05, extractsDir: values.extracts, regione: 'r:03', log });
 	let appDir: string;
-	if (values.unminified) {
-		appDir = path.resolve('var', 'bench', 'app-unminified');
+	if (values.unminified || values.out) {
+		appDir = path.resolve(values.out ?? path.join('var', 'bench', 'app-unminified'));
 		if (!values['no-build']) {
-			log('building an unminified copy…');
-			execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--minify', 'false', '--logLevel', 'warn'], {
+			log(`building ${values.unminified ? 'an unminified copy' : 'the app'} into ${appDir}…`);
+			execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', ...(values.unminified ? ['--minify', 'false'] : []), '--logLevel', 'warn'], {
 				stdio: ['ignore', 'ignore', 'inherit'],
-				env: { ...process.env, CRUSCOTTO_BUILD_DIR: appDir, CRUSCOTTO_KIT_DIR: path.resolve('var', 'bench', '.svelte-kit-unminified') }
+				env: { ...process.env, CRUSCOTTO_BUILD_DIR: appDir, CRUSCOTTO_KIT_DIR: `${appDir}.svelte-kit` }
 			});
 		}
 	} else appDir = await buildAppCopy({ rebuild: !values['no-build'], log });
-	const apps = values.baseline ? [appDir, path.resolve(values.baseline)] : [appDir];
+	const apps = [appDir, ...(values.baseline?.split(',').map((d) => path.resolve(d)) ?? [])];
+	const label = (i: number) => (i === 0 ? 'this build' : apps.length > 2 ? `baseline ${i}` : 'baseline');
 	const stacks = [];
 	for (const dir of apps) stacks.push(await startBenchStack({ appDir: dir, extractsDir: data.extractsDir, varDir: data.varDir, regione: data.regione, ats: data.ats }));
 	const per = apps.map(() => new Map<string, number[]>());
@@ -145,14 +152,19 @@ async function main(): Promise<void> {
 					after: async (name, t) => {
 						if (values.marks) {
 							const marks = await page.evaluate(() => {
-								const w = window as unknown as { __iaSeen?: number };
+								const w = window as unknown as { __iaSeen?: number; __benchStart: number; __benchLast: number; __benchPainted: number; __benchRecord?: MutationRecord };
 								const since = w.__iaSeen ?? 0;
 								const es = performance.getEntriesByType('measure').filter((e) => e.startTime > since && /^(cruscotto|engine)/.test(e.name));
 								w.__iaSeen = performance.now();
-								const t0 = es[0]?.startTime ?? 0;
-								return es.map((e) => `${(e.startTime - t0).toFixed(0)}+${e.duration.toFixed(0)} ${e.name.slice(0, 60)}`);
+								// Offsets from the step's start; and what the last DOM change was.
+								const t0 = w.__benchStart;
+								const r = w.__benchRecord;
+								const el = r ? (r.target instanceof Element ? r.target : r.target.parentElement) : null;
+								const what = r && el ? `${r.type} ${r.attributeName ?? ''} <${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''}>` : '?';
+								const last = `last ${(w.__benchLast - t0).toFixed(0)} painted ${(w.__benchPainted - t0).toFixed(0)}: ${what}`;
+								return [last, ...es.map((e) => `${(e.startTime - t0).toFixed(0)}+${e.duration.toFixed(0)} ${e.name.slice(0, 60)}`)];
 							});
-							process.stdout.write(`  ${which ? 'baseline' : 'this build'} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms | ${marks.join(' | ')}\n`);
+							process.stdout.write(`  ${label(which)} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms | ${marks.join(' | ')}\n`);
 						}
 						if (!cdp) return;
 						const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
@@ -161,14 +173,14 @@ async function main(): Promise<void> {
 						const c = { main: 0, worker: 0 };
 						const text = summarise(events, Number(values.top), c);
 						cpuOf[which].set(name, [...(cpuOf[which].get(name) ?? []), c.main + c.worker]);
-						process.stdout.write(`  ${which ? 'baseline' : 'this build'} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms\n${text}\n`);
+						process.stdout.write(`  ${label(which)} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms\n${text}\n`);
 					}
 				});
 				for (const o of out) {
 					per[which].set(o.name, [...(per[which].get(o.name) ?? []), o.ms]);
 					all[which].push(o.ms);
 				}
-				log(`${which ? 'baseline' : 'this build'} run ${run + 1}: p95 ${quantile(out.map((o) => o.ms), 0.95)?.toFixed(1)} median ${median(out.map((o) => o.ms))?.toFixed(1)}`);
+				log(`${label(which)} run ${run + 1}: p95 ${quantile(out.map((o) => o.ms), 0.95)?.toFixed(1)} median ${median(out.map((o) => o.ms))?.toFixed(1)}`);
 			} finally {
 				await browser.close();
 			}
@@ -179,12 +191,12 @@ async function main(): Promise<void> {
 	if (values.trace) {
 		process.stdout.write(`CPU ms (main + worker), median:\n`);
 		for (const name of cpuOf[0].keys())
-			process.stdout.write(`${name.padEnd(26)} ${median(cpuOf[0].get(name)!)!.toFixed(1).padStart(7)} ${values.baseline ? median(cpuOf[1].get(name) ?? [])?.toFixed(1).padStart(7) : ''}\n`);
+			process.stdout.write(`${name.padEnd(26)} ${median(cpuOf[0].get(name)!)!.toFixed(1).padStart(7)} ${cpuOf.slice(1).map((c) => median(c.get(name) ?? [])?.toFixed(1).padStart(7)).join(' ')}\n`);
 	}
 	const cell = (ms: number[] | undefined) => (ms ? `${median(ms)!.toFixed(1).padStart(7)} [${ms.map((v) => v.toFixed(0)).join(' ')}]` : '–').padEnd(30);
-	process.stdout.write(`${'step'.padEnd(26)} ${'this build (median [runs])'.padEnd(30)} ${values.baseline ? 'baseline' : ''}\n`);
-	for (const name of per[0].keys()) process.stdout.write(`${name.padEnd(26)} ${cell(per[0].get(name))} ${values.baseline ? cell(per[1].get(name)) : ''}\n`);
-	all.forEach((xs, i) => process.stdout.write(`${i ? 'baseline' : 'this build'}: p95 ${quantile(xs, 0.95)?.toFixed(1)} median ${median(xs)?.toFixed(1)} (${xs.length} step times)\n`));
+	process.stdout.write(`${'step'.padEnd(26)} ${'this build (median [runs])'.padEnd(30)} ${apps.slice(1).map((_, i) => label(i + 1).padEnd(30)).join(' ')}\n`);
+	for (const name of per[0].keys()) process.stdout.write(`${name.padEnd(26)} ${cell(per[0].get(name))} ${per.slice(1).map((p) => cell(p.get(name))).join(' ')}\n`);
+	all.forEach((xs, i) => process.stdout.write(`${label(i)}: p95 ${quantile(xs, 0.95)?.toFixed(1)} median ${median(xs)?.toFixed(1)} (${xs.length} step times)\n`));
 }
 
 main().catch((error: unknown) => {

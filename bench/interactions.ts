@@ -29,7 +29,7 @@ const MAX_MS = 10_000;
  */
 async function installObserver(page: Page): Promise<void> {
 	await page.evaluate(() => {
-		const w = window as unknown as { __benchLast?: number; __benchPainted?: number };
+		const w = window as unknown as { __benchLast?: number; __benchPainted?: number; __benchRecord?: MutationRecord };
 		if (w.__benchLast !== undefined) return;
 		w.__benchLast = 0;
 		w.__benchPainted = 0;
@@ -46,8 +46,10 @@ async function installObserver(page: Page): Promise<void> {
 				});
 			});
 		};
-		new MutationObserver(() => {
+		new MutationObserver((records) => {
 			w.__benchLast = performance.now();
+			// What changed last (bench/interactions-profile.ts --marks says what it was).
+			w.__benchRecord = records[records.length - 1];
 			if (!pending) frame();
 		}).observe(document.body, {
 			subtree: true,
@@ -65,12 +67,13 @@ async function installObserver(page: Page): Promise<void> {
 export async function timeAction(page: Page, action: Action): Promise<{ ms: number; queryMs: number } | null> {
 	await installObserver(page);
 	const t0 = await page.evaluate((a: Action) => {
-		const w = window as unknown as { __benchLast: number; __benchPainted: number };
+		const w = window as unknown as { __benchLast: number; __benchPainted: number; __benchStart: number };
 		const labelled = (text: string) =>
 			[...document.querySelectorAll('label')].find((l) => l.textContent?.trim().startsWith(text))?.querySelector('select') ?? null;
 		w.__benchLast = 0;
 		w.__benchPainted = 0;
 		const start = performance.now();
+		w.__benchStart = start;
 		if ('select' in a) {
 			const sel = labelled(a.select);
 			if (!sel || sel.options.length === 0) return null;
