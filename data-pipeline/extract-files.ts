@@ -68,7 +68,9 @@ const MEASURE_CELLS = MEASURE_ORDER.map(plainString);
 /** Writes the files of `jobs` into `dir`. */
 export function writeFiles(rows: Rows, dir: string, jobs: FileJob[]): WrittenFile[] {
 	const byTid = new Map(rows.territories.map((t) => [t.tid, t]));
-	const cells = new Map(rows.territories.map((t) => [t.tid, [t.id, t.level, t.name, t.parent].map((v) => (v === null ? null : plainString(v)))]));
+	// by tid (small dense integers): an array lookup per row and column, not a Map's
+	const cells: (Buffer | null)[][] = [];
+	for (const t of rows.territories) cells[t.tid] = [t.id, t.level, t.name, t.parent].map((v) => (v === null ? null : plainString(v)));
 	const rowsOf = (job: FileJob): Int32Array => {
 		const tids = [...job.tids].sort((a, b) => a - b);
 		let n = 0;
@@ -100,7 +102,7 @@ export function writeFiles(rows: Rows, dir: string, jobs: FileJob[]): WrittenFil
 			const at = TERRITORY_COLUMNS.indexOf(name);
 			if (at >= 0) {
 				const out: (Buffer | null)[] = new Array(n);
-				for (let i = 0; i < n; i++) out[i] = cells.get(rows.tid[idx[i]!]!)![at]!;
+				for (let i = 0; i < n; i++) out[i] = cells[rows.tid[idx[i]!]!]![at]!;
 				return out;
 			}
 			if (name === 'measure') {

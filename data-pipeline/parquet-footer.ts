@@ -16,7 +16,7 @@ export interface SchemaElement {
 	logical?: number;
 }
 
-/** The schema elements of the Parquet file at `path` (depth-first, the root first). */
+/** The schema elements of the Parquet file at `path` (depth-first, the root first), from two reads. */
 export function readParquetSchema(path: string): SchemaElement[] {
 	const fd = openSync(path, 'r');
 	try {
@@ -33,6 +33,14 @@ export function readParquetSchema(path: string): SchemaElement[] {
 	} finally {
 		closeSync(fd);
 	}
+}
+
+/** The footer (thrift FileMetaData) of a whole Parquet file's bytes. */
+export function footerOf(bytes: Buffer): Buffer {
+	if (bytes.length < 12 || bytes.toString('latin1', bytes.length - 4) !== 'PAR1') throw new Error('not a Parquet file (no PAR1 at the end)');
+	const length = bytes.readUInt32LE(bytes.length - 8);
+	if (length > bytes.length - 12) throw new Error('footer length past the start of the file');
+	return bytes.subarray(bytes.length - 8 - length, bytes.length - 8);
 }
 
 // Thrift compact protocol: field/element types.

@@ -37,14 +37,21 @@ export function sha256Of(file: string, size: number): string {
 /**
  * Checks each file of `manifest` (absolute path from `resolve`) and returns the text of the
  * summary files by manifest path (read once: hashed and kept for the content check).
+ * `onExtract` gets the bytes of each extract whose checksum matched (null for a file
+ * streamed because of its size), read once for both.
  */
-export async function checkFiles(manifest: Manifest, resolve: (p: string) => string, faults: string[]): Promise<Map<string, string>> {
+export async function checkFiles(
+	manifest: Manifest,
+	resolve: (p: string) => string,
+	faults: string[],
+	onExtract?: (f: ManifestFile, bytes: Buffer | null) => void
+): Promise<Map<string, string>> {
 	const summaries = new Map<string, string>();
-	for (const f of manifest.files) checkFile(manifest.version, f, resolve(f.path), faults, summaries);
+	for (const f of manifest.files) checkFile(manifest.version, f, resolve(f.path), faults, summaries, onExtract);
 	return summaries;
 }
 
-function checkFile(version: string, f: ManifestFile, abs: string, faults: string[], summaries: Map<string, string>): void {
+function checkFile(version: string, f: ManifestFile, abs: string, faults: string[], summaries: Map<string, string>, onExtract?: (f: ManifestFile, bytes: Buffer | null) => void): void {
 	if (!f.path.startsWith(`${version}/`)) faults.push(`${f.path}: not inside version ${version}`);
 	const size = statSync(abs, { throwIfNoEntry: false })?.size;
 	if (size === undefined) {
@@ -56,7 +63,12 @@ function checkFile(version: string, f: ManifestFile, abs: string, faults: string
 		const bytes = readFileSync(abs);
 		if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
 		else summaries.set(f.path, bytes.toString('utf8'));
+	} else if (f.kind === 'extract' && size < STREAM_FROM) {
+		const bytes = readFileSync(abs);
+		if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
+		else onExtract?.(f, bytes);
 	} else if (sha256Of(abs, size) !== f.sha256) faults.push(`${f.path}: sha256 differs from the manifest`);
+	else if (f.kind === 'extract') onExtract?.(f, null);
 	const rel = f.path.slice(version.length + 1);
 	const summaryScope = () => (/^summary\/benchmarks\/\d{2}\.json$/.test(rel) ? 'it' : scopeOfPath(rel.replace(/^summary\//, '').replace(/\.json$/, '.parquet')));
 	const expected = f.kind === 'extract' ? scopeOfPath(rel) : f.kind === 'summary' ? summaryScope() : 'it';

@@ -73,6 +73,18 @@ describe('verify: schema from the footers, canonical rows, equations', () => {
 		await expect(verifyPublished(dir)).rejects.toThrow(`${path}: columns`);
 	});
 
+	test('a file that is not Parquet (checksum updated to match)', async () => {
+		const dir = join(root, 'garbage');
+		cpSync(out, dir, { recursive: true });
+		const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.kind === 'extract' && x.scope === 'c:007002')!;
+		writeFileSync(join(dir, f.path), 'not a parquet file');
+		f.bytes = readFileSync(join(dir, f.path)).length;
+		f.sha256 = sha256File(join(dir, f.path));
+		writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+		await expect(verifyPublished(dir)).rejects.toThrow(`${f.path}: columns unreadable footer: not a Parquet file`);
+	});
+
 	test("a Regione file whose Italia row differs from italia.parquet's", async () => {
 		const { dir, path } = await tamper('it-row', 'r:01', `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = DATE '2024-02-01' THEN persone + 1 ELSE persone END AS persone) FROM x ORDER BY month, measure, territory_id`);
 		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows differ from the same rows in italia/regione files.*${path.replaceAll('/', '\\/')}`));

@@ -16,7 +16,7 @@ import { readManifest } from './publish.ts';
 import { benchmarkTexts, summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
-import { readParquetSchema } from './parquet-footer.ts';
+import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
 
 export class VerificationError extends Error {
 	faults: string[];
@@ -31,13 +31,21 @@ export class VerificationError extends Error {
 export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string } = {}): Promise<{ rows: number }> {
 	const resolve = (p: string) => (opts.staging ? join(opts.staging, p.slice(manifest.version.length + 1)) : join(root, p));
 	const faults: string[] = [];
-	const summaries = await checkFiles(manifest, resolve, faults);
+	// each extract's schema, from the bytes read for its checksum
+	const schemas = new Map<string, SchemaElement[] | Error>();
+	const summaries = await checkFiles(manifest, resolve, faults, (f, bytes) => {
+		try {
+			schemas.set(f.path, bytes ? schemaOfFooter(footerOf(bytes)) : readParquetSchema(resolve(f.path)));
+		} catch (e) {
+			schemas.set(f.path, e as Error);
+		}
+	});
 	if (faults.length) throw new VerificationError(faults);
 	// the canonical files first: italia.parquet and the Regione files hold every territory, whole
 	const all = manifest.files.filter((f) => f.kind === 'extract');
 	const canonical = all.filter((f) => f.scope === 'it' || f.scope.startsWith('r:'));
 	const extracts = [...canonical, ...all.filter((f) => !canonical.includes(f))];
-	checkSchema(extracts, resolve, faults);
+	checkSchema(extracts, schemas, faults);
 	if (faults.length) throw new VerificationError(faults);
 	const db = await openDb();
 	try {
@@ -112,19 +120,18 @@ const LOGICAL: Record<number, number> = { 0: 1, 3: 3, 6: 6, 17: 10 };
  * converted types as DuckDB writes them (the root's name aside), and no logical type other than
  * the one its converted type implies.
  */
-function checkSchema(files: ManifestFile[], resolve: (p: string) => string, faults: string[]): void {
+function checkSchema(files: ManifestFile[], schemas: Map<string, SchemaElement[] | Error>, faults: string[]): void {
 	const expected = expectedSchema();
 	const text = expected.slice(1).join(', ');
 	let bad = 0;
 	for (const f of files) {
+		const schema = schemas.get(f.path) ?? new Error('not read');
 		let got: string[];
 		let logical = true;
-		try {
-			const schema = readParquetSchema(resolve(f.path));
+		if (schema instanceof Error) got = ['', `unreadable footer: ${schema.message}`];
+		else {
 			got = schema.map((e, k) => `${k === 0 ? 'duckdb_schema' : e.name}:${e.type ?? ''}:${e.repetition ?? ''}:${e.children ?? ''}:${e.converted ?? ''}`);
 			logical = schema.every((e) => e.logical === undefined || (e.converted !== undefined && LOGICAL[e.converted] === e.logical));
-		} catch (e) {
-			got = [`unreadable footer: ${(e as Error).message}`];
 		}
 		if (got.length === expected.length && got.every((g, k) => g === expected[k]) && logical) continue;
 		if (bad++ < 10) faults.push(`${f.path}: columns ${got.slice(1).join(', ')}${logical ? '' : ' (unexpected logical type)'}, expected ${text}`);
