@@ -19,22 +19,39 @@ import { startBenchStack, BENCH_REGIONE_CF } from './stack.ts';
 import { median } from './stats.ts';
 
 const { values } = parseArgs({
-	options: { extracts: { type: 'string' }, rounds: { type: 'string', default: '6' }, 'no-build': { type: 'boolean', default: false } }
+	options: {
+		extracts: { type: 'string' },
+		rounds: { type: 'string', default: '6' },
+		cold: { type: 'string', default: '0' },
+		'no-build': { type: 'boolean', default: false },
+		/** Two built app dirs to compare instead of brotli vs gzip wasm. */
+		a: { type: 'string' },
+		b: { type: 'string' }
+	}
 });
 const log = (s: string) => process.stderr.write(`[ab ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 const data = await ensureBenchData({ scale: 1, extractsDir: values.extracts, regione: 'r:03', log });
-const appA = await buildAppCopy({ rebuild: !values['no-build'], log });
+const given = values.a !== undefined && values.b !== undefined;
+const appA = given ? values.a! : await buildAppCopy({ rebuild: !values['no-build'], log });
 await precompressDir(appA);
-const appB = path.join(os.tmpdir(), `cruscotto-ab-${process.pid}`);
-await cp(appA, appB, { recursive: true, preserveTimestamps: true });
-const assets = path.join(appB, '_app/immutable/assets');
-for (const f of (await readdir(assets)).filter((f) => f.endsWith('.wasm.br'))) await rm(path.join(assets, f));
+const appB = given ? values.b! : path.join(os.tmpdir(), `cruscotto-ab-${process.pid}`);
+if (given) await precompressDir(appB);
+else {
+	await cp(appA, appB, { recursive: true, preserveTimestamps: true });
+	const assets = path.join(appB, '_app/immutable/assets');
+	for (const f of (await readdir(assets)).filter((f) => f.endsWith('.wasm.br'))) await rm(path.join(assets, f));
+}
 
-const variants = [
-	{ name: 'A brotli wasm', appDir: appA },
-	{ name: 'B gzip wasm', appDir: appB }
-];
+const variants = given
+	? [
+			{ name: 'A ' + path.basename(appA), appDir: appA },
+			{ name: 'B ' + path.basename(appB), appDir: appB }
+		]
+	: [
+			{ name: 'A brotli wasm', appDir: appA },
+			{ name: 'B gzip wasm', appDir: appB }
+		];
 const stacks = await Promise.all(
 	variants.map((v, i) =>
 		startBenchStack({ appDir: v.appDir, extractsDir: data.extractsDir, varDir: path.join(data.varDir, `ab-${i}`), regione: data.regione, ats: data.ats, precompress: false })
@@ -42,7 +59,21 @@ const stacks = await Promise.all(
 );
 const browsers = await Promise.all(variants.map(() => launchBrowser()));
 const results: SessionResult[][] = variants.map(() => []);
+const colds: SessionResult[][] = variants.map(() => []);
 try {
+	for (let r = 0; r < Number(values.cold); r++) {
+		for (const i of r % 2 ? [1, 0] : [0, 1]) {
+			const fresh = await launchBrowser();
+			try {
+				await installRecorder(fresh.context);
+				const { result } = await runSession(fresh.context, { appUrl: stacks[i].appURL + '/', fiscalCode: BENCH_REGIONE_CF });
+				colds[i].push(result);
+				log(`${variants[i].name} cold ${r + 1}: kpi ${result.first_kpi_ms?.toFixed(0)} chart ${result.first_chart_ms?.toFixed(0)} engine ${result.engine_ms?.toFixed(0)} interactive ${result.interactive_ms?.toFixed(0)}`);
+			} finally {
+				await fresh.close();
+			}
+		}
+	}
 	for (let i = 0; i < variants.length; i++) {
 		await installRecorder(browsers[i].context);
 		const first = await runSession(browsers[i].context, { appUrl: stacks[i].appURL + '/', fiscalCode: BENCH_REGIONE_CF });
@@ -57,6 +88,10 @@ try {
 			log(`${variants[i].name} ${r + 1}: engine ${result.engine_ms?.toFixed(0)} interactive ${result.interactive_ms?.toFixed(0)} kpi ${result.first_kpi_ms?.toFixed(0)}`);
 		}
 	}
+	for (let i = 0; i < variants.length && colds[i].length; i++) {
+		const m = (k: keyof SessionResult) => median(colds[i].map((x) => x[k] as number | null))?.toFixed(0);
+		process.stdout.write(`${variants[i].name.padEnd(14)} cold: first_kpi ${m('first_kpi_ms')}  first_chart ${m('first_chart_ms')}  engine ${m('engine_ms')}  interactive ${m('interactive_ms')}  (medians of ${colds[i].length})\n`);
+	}
 	for (let i = 0; i < variants.length; i++) {
 		const m = (k: keyof SessionResult) => median(results[i].map((x) => x[k] as number | null))?.toFixed(0);
 		process.stdout.write(`${variants[i].name.padEnd(14)} engine_ms_warm ${m('engine_ms')}  interactive_ms_warm ${m('interactive_ms')}  first_kpi_ms_warm ${m('first_kpi_ms')}  (medians of ${results[i].length})\n`);
@@ -64,5 +99,5 @@ try {
 } finally {
 	await Promise.all(browsers.map((b) => b.close()));
 	await Promise.all(stacks.map((s) => s.close()));
-	await rm(appB, { recursive: true, force: true });
+	if (!given) await rm(appB, { recursive: true, force: true });
 }
