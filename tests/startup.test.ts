@@ -1,7 +1,8 @@
 /**
- * Start-up as a user lives it (docs/decisions/0030-start-up.md): the first view's summary comes
- * brotli-compressed, the numbers on screen are not drawn again when DuckDB takes over, and a
- * second tab of the same user downloads neither the extract nor the summary again.
+ * Start-up as a user lives it (docs/decisions/0030-start-up.md, 0032): on a first visit the
+ * summary is requested beside the manifest; it comes brotli-compressed, the numbers on screen
+ * are not drawn again when DuckDB takes over, and a second tab of the same user downloads
+ * neither the extract nor the summary again.
  */
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -58,6 +59,32 @@ const kpis = (page: Page) => page.locator('[data-kpi]').evaluateAll((cards) => c
 describe.runIf(inject('hasExtracts'))('start-up of a Regione user', () => {
 	let first: Page;
 	let firstResponses: Response[];
+
+	test('on a first visit, the summary is requested beside the manifest, not after it, and the numbers are the same', async () => {
+		// A fresh profile (nothing seen yet); the manifest is held until the summary has been asked for:
+		// an app that waited for the manifest would never get it.
+		const fresh = await launchBrowser();
+		try {
+			const page = await fresh.context.newPage();
+			let summaryAsked!: () => void;
+			const asked = new Promise<void>((r) => (summaryAsked = r));
+			page.on('request', (r) => {
+				if (/\/extracts\/.+\/summary\/regione\/\d+\.json$/.test(r.url())) summaryAsked();
+			});
+			let held = false;
+			await page.route(/\/extracts\/manifest\.json$/, async (route) => {
+				held = await Promise.race([asked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+				await route.continue();
+			});
+			await loginAs(page, identityOf(identities, 'regione').fiscal_code, '/');
+			await page.locator('.kpis[data-source="duckdb"]').waitFor({ timeout: 60_000 });
+			expect(held, 'the summary was requested while the manifest was held').toBe(true);
+			const values = await kpis(page);
+			expect(values.every((v) => !v.endsWith('='))).toBe(true);
+		} finally {
+			await fresh.close();
+		}
+	});
 
 	test('the summary and the manifest arrive brotli-compressed', async () => {
 		first = await browser.context.newPage();
