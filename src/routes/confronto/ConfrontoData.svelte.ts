@@ -1,10 +1,10 @@
 /**
  * The data behind Confronto, one query per interaction: changing the indicator, measure,
- * month or level runs the comparison query (on the month's slice, see view-tables.ts);
+ * month or level runs the comparison query (on the month's slice once built, see view-tables.ts);
  * picking territories runs the series query. Sorting and searching need no query (index
  * arrays over the rows, see table-utils). Each answer carries its time in ms
  * (`lastQueryMs`), also left as a User Timing measure `cruscotto:confronto-query` for the
- * benchmark; it covers the slice build when a month is new.
+ * benchmark.
  */
 import type { TerritoryId, TerritoryLevel } from '#contracts';
 import type { ComparisonRow } from '#lib/charts/table/table-utils.ts';
@@ -16,7 +16,7 @@ import { ensureScope } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
 import { comparisonQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
-import { ensureIndex, ensureMonth, extractRows } from './view-tables.ts';
+import { ensureIndex, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
 
@@ -250,7 +250,11 @@ export class ConfrontoData {
 				remember(key, answer);
 				return;
 			}
-			const { cols, ms } = await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)));
+			// A month seen before reads its slice; a new one reads the extract (no slice build first).
+			const sliced = hasMonth(o.month, needsLists(o.indicator));
+			const { cols, ms } = sliced
+				? await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)))
+				: await timed(comparisonQuery(o));
 			if (gen !== this.#cmpGen) return;
 			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
 			const answer = { ...toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t), ms };

@@ -67,6 +67,16 @@ export async function ensureMonth(month: string, withLists = false): Promise<voi
 	return have;
 }
 
+/**
+ * True when the month's slice (and its lists, with `withLists`) is built or being built. A month
+ * without one is answered from `extract` directly: it is ordered by month, so the zone maps read
+ * only that month's rows, and one query costs less than the slice build and a query on it (full
+ * scale, Lombardia: 7 against 19 ms, best of 15); the slice follows in the background.
+ */
+export function hasMonth(month: string, withLists = false): boolean {
+	return slices.has(month) && (!withLists || lists.has(month));
+}
+
 function slice(month: string): Promise<void> {
 	const have = slices.get(month);
 	if (have) {

@@ -26,10 +26,20 @@ export interface Margins {
 	left: number;
 }
 
-/** `2024-01` → the UTC date of its first day. */
+const dates = new Map<string, Date>();
+
+/**
+ * `2024-01` → the UTC date of its first day. Kept per month (a few hundred at most): a chart
+ * asks for every point's date on each draw, and parsing them was ~10 ms of Andamento's first view.
+ * The same Date object comes back for a month: treat it as read-only.
+ */
 export function monthDate(month: string): Date {
-	const [y, m] = month.split('-').map(Number);
-	return new Date(Date.UTC(y, m - 1, 1));
+	let d = dates.get(month);
+	if (!d) {
+		const [y, m] = month.split('-').map(Number);
+		dates.set(month, (d = new Date(Date.UTC(y, m - 1, 1))));
+	}
+	return d;
 }
 
 /** Every month present in any series, sorted. */
