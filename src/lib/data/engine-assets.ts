@@ -10,13 +10,38 @@ import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url
 // no-inline: a data: URL worker is refused by the CSP (worker-src 'self' blob:), and would not be cached.
 import engineWorker from './engine-worker.js?url&no-inline';
 
-/** DuckDB-WASM's worker behind ours (engine-worker.js), which lets Chromium cache the compiled wasm. */
-const behind = (duckdbWorker: string) => `${engineWorker}?duckdb=${encodeURIComponent(duckdbWorker)}`;
+/**
+ * DuckDB-WASM's worker behind ours (engine-worker.js), which lets Chromium cache the compiled
+ * wasm and starts compiling `wasm` as soon as the worker runs.
+ */
+const behind = (duckdbWorker: string, wasm: string) => `${engineWorker}?duckdb=${encodeURIComponent(duckdbWorker)}&wasm=${encodeURIComponent(wasm)}`;
 
 export const BUNDLES = {
-	mvp: { mainModule: mvpWasm, mainWorker: behind(mvpWorker) },
-	eh: { mainModule: ehWasm, mainWorker: behind(ehWorker) }
+	mvp: { mainModule: mvpWasm, mainWorker: behind(mvpWorker, mvpWasm) },
+	eh: { mainModule: ehWasm, mainWorker: behind(ehWorker, ehWasm) }
 };
+
+let early: Worker | null = null;
+
+/**
+ * Creates the engine's worker (eh build) now, so that the wasm is read and compiled while the
+ * app's own scripts, the login callback and DuckDB-WASM's main-thread module load; the engine
+ * takes it with `takeEarlyWorker`. Exception handling is in every browser that runs this app
+ * (`selectBundle` keeps the mvp build as the fallback, with a worker of its own).
+ */
+export function startEarlyWorker(): void {
+	if (early || typeof Worker === 'undefined') return;
+	engineRequested();
+	early = new Worker(BUNDLES.eh.mainWorker);
+}
+
+/** The worker `startEarlyWorker` made, once, if it runs `mainWorker` (else it is stopped); null otherwise. */
+export function takeEarlyWorker(mainWorker: string): Worker | null {
+	const worker = early;
+	early = null;
+	if (worker && mainWorker !== BUNDLES.eh.mainWorker) worker.terminate();
+	return worker && mainWorker === BUNDLES.eh.mainWorker ? worker : null;
+}
 
 let warmed = false;
 

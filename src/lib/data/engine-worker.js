@@ -5,13 +5,52 @@
  * Chromium can neither use nor write its compiled-wasm code cache, and every tab compiles
  * 18 MB again. Without TransformStream, DuckDB-WASM hands `fetch(wasm)` itself to
  * `WebAssembly.instantiateStreaming` (docs/decisions/0030-start-up.md).
+ *
+ * With `wasm=<url>`, the wasm is fetched and compiled (from Chromium's code cache when a
+ * previous tab left one) as soon as this worker starts, not when DuckDB-WASM's main-thread
+ * module has loaded and sent its instantiate message: DuckDB-WASM's own request for that URL
+ * is then answered with the module already compiled (decision 0032).
  */
 'use strict';
 /** A classic worker's global (the project's types describe a window). */
 const scope = /** @type {any} */ (self);
-const script = new URL(new URL(self.location.href).searchParams.get('duckdb') ?? '', self.location.href);
-if (script.origin !== self.location.origin || !script.pathname.endsWith('.js')) {
-	throw new Error('engine worker: only a same-origin DuckDB-WASM worker script may be loaded');
+const params = new URL(self.location.href).searchParams;
+/** A same-origin URL from this worker's query with the given extension, or null. */
+const ownURL = (/** @type {string} */ name, /** @type {string} */ ext) => {
+	const value = params.get(name);
+	if (value === null) return null;
+	const url = new URL(value, self.location.href);
+	if (url.origin !== self.location.origin || !url.pathname.endsWith(ext)) {
+		throw new Error(`engine worker: only a same-origin ${ext} file may be loaded`);
+	}
+	return url;
+};
+const script = ownURL('duckdb', '.js');
+if (!script) throw new Error('engine worker: no DuckDB-WASM worker script given');
+const wasm = ownURL('wasm', '.wasm');
+if (wasm) {
+	const fetchOriginal = scope.fetch.bind(scope);
+	const instantiateOriginal = WebAssembly.instantiateStreaming.bind(WebAssembly);
+	// A real network Response (with its URL): Chromium's compiled-code cache applies as before.
+	const compiled = WebAssembly.compileStreaming(fetchOriginal(wasm.href, { credentials: 'same-origin' }));
+	compiled.catch(() => undefined);
+	/** What DuckDB-WASM's fetch of the wasm gets: a marker, the module being compiled already. */
+	const marker = new Response(null);
+	let handedOut = false;
+	scope.fetch = (/** @type {RequestInfo | URL} */ input, /** @type {RequestInit | undefined} */ init) => {
+		const url = input instanceof Request ? input.url : new URL(String(input), self.location.href).href;
+		if (url !== wasm.href || handedOut) return fetchOriginal(input, init);
+		handedOut = true;
+		return Promise.resolve(marker);
+	};
+	WebAssembly.instantiateStreaming = async (source, imports) => {
+		const response = await source;
+		if (response !== marker) return instantiateOriginal(response, imports);
+		const module = await compiled.catch(() => null);
+		// The early compile failed (network): DuckDB-WASM's usual path, from the network again.
+		if (!module) return instantiateOriginal(fetchOriginal(wasm.href, { credentials: 'same-origin' }), imports);
+		return { module, instance: await WebAssembly.instantiate(module, imports) };
+	};
 }
 scope.TransformStream = undefined;
 // DuckDB-WASM says why it reports no progress; that is the point here.

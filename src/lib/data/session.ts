@@ -5,6 +5,7 @@
 import type { Manifest, TerritoryId } from '#contracts';
 import { appConfig, auth, getAccessToken, whenCallbackRoute } from '#lib/auth/index.ts';
 import type { Engine } from './engine.ts';
+import { startEarlyWorker } from './engine-assets.ts';
 import { ExtractStore } from './extracts.ts';
 import { firstViewPaths, publishedData } from './first-view.ts';
 import { engineProgress } from './progress.ts';
@@ -114,5 +115,8 @@ export async function beforeTable<T>(id: TerritoryId, fn: (file: string) => Prom
 extracts.warmCache();
 
 // The engine (worker, wasm compile, database) starts while the code is exchanged for tokens:
-// the main thread is idle then, and the compile runs on the worker's background threads.
+// the main thread is idle then, and the compile runs on the worker's background threads. Its
+// worker, which reads and compiles the wasm, starts with this module, before the callback
+// route has mounted and DuckDB-WASM's main-thread module has loaded (decision 0032).
+if (typeof location !== 'undefined' && location.pathname.startsWith('/auth/callback')) startEarlyWorker();
 whenCallbackRoute(() => void startEngine().catch(() => undefined));

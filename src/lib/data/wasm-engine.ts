@@ -5,7 +5,7 @@
  * the app's own origin through Vite `?url` imports: no CDN.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { BUNDLES, engineRequested } from './engine-assets.ts';
+import { BUNDLES, engineRequested, takeEarlyWorker } from './engine-assets.ts';
 import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
 import type { Columns, Value } from './engine.ts';
 
@@ -30,7 +30,7 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 	engineRequested();
 	onProgress?.(0, 0); // "starting", without bytes: the loading bar says the engine is on its way
 	const bundle = await duckdb.selectBundle(BUNDLES);
-	const worker = new Worker(bundle.mainWorker!);
+	const worker = takeEarlyWorker(bundle.mainWorker!) ?? new Worker(bundle.mainWorker!);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 	await measured('instantiate', db.instantiate(bundle.mainModule, bundle.pthreadWorker, (p) => onProgress?.(p.bytesLoaded, p.bytesTotal)));
 	const conn = await db.connect();
