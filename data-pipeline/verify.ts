@@ -45,6 +45,7 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 	const all = manifest.files.filter((f) => f.kind === 'extract');
 	const canonical = all.filter((f) => f.scope === 'it' || f.scope.startsWith('r:'));
 	const extracts = [...canonical, ...all.filter((f) => !canonical.includes(f))];
+	if (!canonical.some((f) => f.scope === 'it')) faults.push(`${manifest.version}/italia.parquet: not in the manifest`);
 	checkSchema(extracts, schemas, faults);
 	if (faults.length) throw new VerificationError(faults);
 	const db = await openDb();
@@ -55,10 +56,10 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		// The canonical files are decoded once, whole (c); every other file's rows as key,
 		// position and a hash of the whole row (v, decoding each file once).
 		await db.run(`CREATE TABLE c AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, ${ALL} FROM read_parquet(${files(canonical)}, file_row_number = true)`);
+		const scoped = extracts.slice(canonical.length);
 		await db.run(
 			`CREATE TABLE v AS SELECT fid, rn, territory_id, month, measure, hash(${ALL}) AS h FROM c
-			UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL})
-			FROM read_parquet(${files(extracts.slice(canonical.length))}, file_row_number = true)`
+			${scoped.length ? `UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL}) FROM read_parquet(${files(scoped)}, file_row_number = true)` : ''}`
 		);
 		// The canonical rows (t): italia.parquet's, and the ATS and Comune rows of the Regione files
 		// (their Regione and Italia rows must equal italia.parquet's: the fingerprint check below).
