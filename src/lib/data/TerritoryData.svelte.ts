@@ -9,7 +9,7 @@ import { untrack } from 'svelte';
 import type { SummaryTerritory, TerritoryId } from '#contracts';
 import type { Param } from './engine.ts';
 import { italianError } from './errors.ts';
-import { engineStarted, query } from './query.ts';
+import { query } from './query.ts';
 import { beforeTable, ensureScope, extracts } from './session.ts';
 import { territories } from './Territories.svelte.ts';
 import { seriesQuery, toTerritories } from './views.ts';
@@ -98,13 +98,16 @@ export class TerritoryData {
 							territories.add(list.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null })));
 							this.list = list;
 							this.source = 'summary';
-							return afterPaint();
+							// Two frames: the view paints its KPI cards, then its chart (decision 0031).
+							return afterPaint().then(afterPaint);
 						},
 						() => undefined // the DuckDB path reports errors
 					);
-		// Started at the login callback, the engine runs beside the summary. Started here (a
-		// reload), DuckDB-WASM's script would compete with the first view: it waits for its paint.
-		const duckdb = engineStarted() ? this.#fromDuckDb(t) : summary.then(() => this.#fromDuckDb(t));
+		// The engine (started at the login callback, or now) runs beside the summary, but the
+		// extract is requested once the first view is painted: a Regione's file (5.6 MB) reaches
+		// the main thread in one ~100 ms task, which otherwise landed between the chart's render
+		// and its paint (cold trace, decision 0034).
+		const duckdb = summary.then(() => this.#fromDuckDb(t));
 		duckdb.then(
 			(list) => {
 				if (gen !== this.#gen) return;

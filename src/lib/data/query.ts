@@ -41,11 +41,6 @@ export function useEngine(e: Engine): void {
 	engine = Promise.resolve(e);
 }
 
-/** True once an engine has been asked for (started or installed). */
-export function engineStarted(): boolean {
-	return engine !== null;
-}
-
 /** Runs `sql` with positional `?` parameters on the engine, starting it if needed. */
 export async function query(sql: string, params: readonly Param[] = []): Promise<Row[]> {
 	return (await startEngine()).query(sql, params);
