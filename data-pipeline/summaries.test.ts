@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SUMMARY_SCHEMA_VERSION, type Manifest, type SummaryFile } from '../contracts/index.ts';
+import { SUMMARY_SCHEMA_VERSION, type Manifest, type ManifestFile, type SummaryFile } from '../contracts/index.ts';
 import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
 import { openDb, sqlString } from './db.ts';
@@ -124,32 +124,41 @@ describe('first-view summaries (schema 2, manifest schema 3)', () => {
 		expect(read('c:001001').file.bytes * 2).toBeLessThan(read('it').file.bytes);
 	});
 
-	test('verify catches a summary whose numbers differ from the files, even with a matching checksum', async () => {
-		const copy = join(root, 'tampered');
+	/** A copy of the publication in which `edit` changes the summary file `pick` chooses; its size and sha256 in the manifest follow. */
+	function tampered(name: string, pick: (m: Manifest) => ManifestFile, edit: (json: SummaryFile) => void): { copy: string; m: Manifest; f: ManifestFile } {
+		const copy = join(root, name);
 		cpSync(out, copy, { recursive: true });
 		const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as Manifest;
-		const f = m.files.find((x) => x.kind === 'summary' && x.scope === ats())!;
+		const f = pick(m);
 		const json = JSON.parse(readFileSync(join(copy, f.path), 'utf8')) as SummaryFile;
-		const run = json.territory.runs[0]!;
-		run.nuclei[0] = (run.nuclei[0] ?? 0) + 1;
+		edit(json);
 		writeFileSync(join(copy, f.path), JSON.stringify(json));
 		f.bytes = readFileSync(join(copy, f.path)).length;
 		f.sha256 = sha256File(join(copy, f.path));
 		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
+		return { copy, m, f };
+	}
+
+	test('verify catches a summary whose numbers differ from the files, even with a matching checksum', async () => {
+		const { copy, f } = tampered(
+			'tampered',
+			(m) => m.files.find((x) => x.kind === 'summary' && x.scope === ats())!,
+			(json) => {
+				const run = json.territory.runs[0]!;
+				run.nuclei[0] = (run.nuclei[0] ?? 0) + 1;
+			}
+		);
 		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: summary differs from the extract rows`);
 	});
 	test('verify catches a benchmark file whose numbers differ, and a missing one', async () => {
-		const copy = join(root, 'tampered-bench');
-		cpSync(out, copy, { recursive: true });
-		const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as Manifest;
-		const f = m.files.find((x) => x.path === `${m.version}/summary/benchmarks/02.json`)!;
-		const json = JSON.parse(readFileSync(join(copy, f.path), 'utf8')) as SummaryFile;
-		const run = json.regioni![0]!.runs[0]!;
-		run.persone[1] = (run.persone[1] ?? 0) + 1;
-		writeFileSync(join(copy, f.path), JSON.stringify(json));
-		f.bytes = readFileSync(join(copy, f.path)).length;
-		f.sha256 = sha256File(join(copy, f.path));
-		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
+		const { copy, m, f } = tampered(
+			'tampered-bench',
+			(m) => m.files.find((x) => x.path === `${m.version}/summary/benchmarks/02.json`)!,
+			(json) => {
+				const run = json.regioni![0]!.runs[0]!;
+				run.persone[1] = (run.persone[1] ?? 0) + 1;
+			}
+		);
 		await expect(verifyPublished(copy)).rejects.toThrow(`${f.path}: summary differs from the extract rows`);
 		m.files = m.files.filter((x) => x !== f);
 		writeFileSync(join(copy, 'manifest.json'), JSON.stringify(m));
