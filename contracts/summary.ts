@@ -13,7 +13,7 @@
  * `FirstViewSummary` (docs/decisions/0022-compact-summaries.md, 0026-ats-bytes.md).
  */
 import type { Measure } from './extract.ts';
-import { codeOf, type TerritoryId, type TerritoryLevel } from './territory.ts';
+import { codeOf, levelOf, type TerritoryId, type TerritoryLevel } from './territory.ts';
 
 /** One month of one measure of one territory (suppressed values are null, as in the extract). */
 export interface SummaryPoint {
@@ -82,6 +82,24 @@ export interface SummaryFile {
 	 * `summary/benchmarks/RR.json` Regione RR (their `territory` is Italia).
 	 */
 	regioni?: SummaryFileTerritory[];
+}
+
+const FOLDERS: Partial<Record<TerritoryLevel, string>> = { regione: 'regione', ats: 'ats', comune: 'comune' };
+
+/**
+ * The extract file of scope `scope`, relative to the version folder (DESIGN.md's layout):
+ * `it` → `italia.parquet`, `a:X15001` → `ats/X15001.parquet`; null for a territory without its
+ * own file (a Provincia).
+ */
+export function extractPath(scope: TerritoryId): string | null {
+	if (scope === 'it') return 'italia.parquet';
+	const folder = FOLDERS[levelOf(scope) ?? 'italia'];
+	return folder ? `${folder}/${codeOf(scope)}.parquet` : null;
+}
+
+/** The summary of an extract, relative to the version folder: `ats/X15001.parquet` → `summary/ats/X15001.json`. */
+export function summaryPath(extractPath: string): string {
+	return `summary/${extractPath.replace(/\.parquet$/, '.json')}`;
 }
 
 /**

@@ -9,14 +9,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { benchmarkSummaryPath, SUMMARY_SCHEMA_VERSION } from '../contracts/summary.ts';
+import { benchmarkSummaryPath, summaryPath, SUMMARY_SCHEMA_VERSION } from '../contracts/summary.ts';
 import type { Db } from './db.ts';
 import type { WrittenFile } from './write-extracts.ts';
-
-/** The summary's path for an extract path: `ats/X15001.parquet` → `summary/ats/X15001.json`. */
-export function summaryPath(extractPath: string): string {
-	return `summary/${extractPath.replace(/\.parquet$/, '.json')}`;
-}
 
 /**
  * Each territory's `SummaryFileTerritory` as JSON, from a table of extract rows (`extract` in

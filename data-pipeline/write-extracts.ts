@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
+import { extractPath } from '../contracts/summary.ts';
 import { sqlString, type Db } from './db.ts';
 import { NUMERIC, type FileJob, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
 
@@ -82,7 +83,7 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 	for (const level of ['regione', 'ats', 'comune'])
 		for (const t of rows.territories) {
 			if (t.level !== level || (level !== 'regione' && !detail(t.region))) continue;
-			const path = `${level}/${t.id.slice(2)}.parquet`;
+			const path = extractPath(t.id)!;
 			const region = byId.get(`r:${t.region}`)!;
 			if (level === 'regione') jobs.push({ path, scope: t.id, tids: [...inRegion.get(t.region)!, it], monthFirst: true });
 			else if (level === 'ats') jobs.push({ path, scope: t.id, tids: [t.tid, ...(children.get(t.id) ?? []), region, it], monthFirst: false });

@@ -6,7 +6,7 @@
  * manifest lists the same path with their sha256 (`ExtractStore.early`), and a wrong guess (a
  * publish in between, a layout this code does not know) costs one refused request, no error.
  */
-import { codeOf, levelOf, type TerritoryId } from '#contracts';
+import { benchmarkSummaryPath, extractPath, levelOf, summaryPath, type TerritoryId } from '#contracts';
 
 /** What `/config.json` says about the published data. */
 export interface PublishedData {
@@ -25,20 +25,20 @@ export function publishedData(config: unknown): PublishedData | null {
 	return { version: data.version, schema_version: data.schema_version };
 }
 
-const FOLDER = { regione: 'regione', ats: 'ats', comune: 'comune' } as const;
-
 /**
- * The files the first view of `id` reads, relative to `extracts/` (data-pipeline: a scope's
- * summary is `summary/<its extract's path>.json`; the benchmarks are in the Regione's
- * `summary/benchmarks/RR.json` from schema 3, in `summary/italia.json` before). The benchmark
- * file of an ATS or Comune needs its Regione, which only the manifest says: not guessed.
+ * The files the first view of `id` reads, relative to `extracts/` (the layout's paths, from
+ * the contracts: a scope's summary beside its extract's path; its benchmarks in the Regione's
+ * benchmark file from schema 3, in `summary/italia.json` before). The benchmark file of an ATS
+ * or Comune needs its Regione, which only the manifest says: not guessed.
  */
 export function firstViewPaths(data: PublishedData, id: TerritoryId): string[] {
 	const at = (rel: string) => `${data.version}/${rel}`;
-	if (id === 'it') return [at('summary/italia.json')];
+	const italia = at(summaryPath(extractPath('it')!));
+	if (id === 'it') return [italia];
 	const level = levelOf(id);
-	if (level !== 'regione' && level !== 'ats' && level !== 'comune') return [];
-	const own = at(`summary/${FOLDER[level]}/${codeOf(id)}.json`);
-	if (data.schema_version < 3) return [own, at('summary/italia.json')];
-	return level === 'regione' ? [own, at(`summary/benchmarks/${codeOf(id)}.json`)] : [own];
+	const file = extractPath(id);
+	if (!file) return [];
+	const own = at(summaryPath(file));
+	if (data.schema_version < 3) return [own, italia];
+	return level === 'regione' ? [own, at(benchmarkSummaryPath(id))] : [own];
 }
