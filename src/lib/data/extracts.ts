@@ -6,7 +6,7 @@
  * territory's rows are taken from the first file that brought them and never counted twice.
  */
 import { mark } from '#lib/perf.ts';
-import { benchmarkSummaryPath, levelOf, reaches, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
+import { benchmarkSummaryPath, extractPath, levelOf, reaches, summaryPath, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
 import { assembleSummary } from './series.ts';
 
@@ -47,10 +47,10 @@ const CACHE_NAME = 'cruscotto-extracts-v1';
  */
 export function summaryFiles(m: Manifest, id: TerritoryId): [ManifestFile | null, ManifestFile | null] {
 	const at = (rel: string) => m.files.find((f) => f.kind === 'summary' && f.path === `${m.version}/${rel}`) ?? null;
-	const italia = at('summary/italia.json');
+	const italia = at(summaryPath(extractPath('it')!));
 	if (id === 'it') return [italia, italia];
-	const benchmarks = `${m.version}/summary/benchmarks/`;
-	const own = m.files.find((f) => f.kind === 'summary' && f.scope === id && !f.path.startsWith(benchmarks)) ?? null;
+	// benchmark files have scope `it`: the only summary of scope `id` is its own
+	const own = m.files.find((f) => f.kind === 'summary' && f.scope === id) ?? null;
 	const regione = levelOf(id) === 'regione' ? id : own?.within.find((w) => levelOf(w) === 'regione');
 	return [own, (regione && at(benchmarkSummaryPath(regione))) || italia];
 }
