@@ -4,6 +4,7 @@
  * `parquet_schema` over the ~8,500 extracts (≈ 3.5 s at national scale, decision 0023).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { THRIFT } from './parquet-format.ts';
 
 /** One SchemaElement: the fields verify compares (enum numbers as in parquet.thrift). */
 export interface SchemaElement {
@@ -44,18 +45,7 @@ export function footerOf(bytes: Buffer): Buffer {
 }
 
 // Thrift compact protocol: field/element types.
-const BOOL_TRUE = 1;
-const BOOL_FALSE = 2;
-const BYTE = 3;
-const I16 = 4;
-const I32 = 5;
-const I64 = 6;
-const DOUBLE = 7;
-const BINARY = 8;
-const LIST = 9;
-const SET = 10;
-const MAP = 11;
-const STRUCT = 12;
+const { TRUE: BOOL_TRUE, FALSE: BOOL_FALSE, BYTE, I16, I32, I64, DOUBLE, BINARY, LIST, SET, MAP, STRUCT } = THRIFT;
 
 class Reader {
 	at = 0;

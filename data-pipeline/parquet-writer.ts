@@ -10,6 +10,7 @@
  * per file plus ≈ 3.5 µs per row on one thread, most of the old write stage.
  */
 import { zstdCompressSync } from 'node:zlib';
+import { CONVERTED, THRIFT, TYPE } from './parquet-format.ts';
 
 export type ParquetType = 'VARCHAR' | 'DATE' | 'INTEGER' | 'DOUBLE' | 'VARCHAR[]';
 
@@ -35,7 +36,7 @@ export function plainString(s: string): Buffer {
 }
 
 // Thrift compact protocol (the footer and page headers).
-const T = { TRUE: 1, FALSE: 2, I16: 4, I32: 5, I64: 6, BINARY: 8, LIST: 9, STRUCT: 12 } as const;
+const T = THRIFT;
 
 class Compact {
 	out: number[] = [];
@@ -125,8 +126,6 @@ class Compact {
 	}
 }
 
-const TYPE = { BYTE_ARRAY: 6, INT32: 1, DOUBLE: 5 } as const;
-const CONVERTED = { UTF8: 0, LIST: 3, DATE: 6, INT_32: 17 } as const;
 const PLAIN = 0;
 const RLE = 3;
 const RLE_DICTIONARY = 8;

@@ -17,6 +17,7 @@ import { benchmarkTexts, summaryTexts, territoryJsonSql, type TerritoryJson } fr
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
 import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
+import { CONVERTED, REPETITION, TYPE } from './parquet-format.ts';
 
 export class VerificationError extends Error {
 	faults: string[];
@@ -105,16 +106,24 @@ async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, str
 /** The schema elements every extract must have (name:type:repetition:children:converted), as DuckDB writes them. */
 function expectedSchema(): string[] {
 	const el = (name: string, type?: number, repetition?: number, children?: number, converted?: number) => `${name}:${type ?? ''}:${repetition ?? ''}:${children ?? ''}:${converted ?? ''}`;
-	// Parquet enums: BYTE_ARRAY 6, INT32 1, DOUBLE 5; OPTIONAL 1, REPEATED 2; UTF8 0, LIST 3, DATE 6, INT_32 17
-	const out = [el('duckdb_schema', undefined, 0, EXTRACT_COLUMNS.length)];
+	const { OPTIONAL, REPEATED } = REPETITION;
+	const out = [el('duckdb_schema', undefined, REPETITION.REQUIRED, EXTRACT_COLUMNS.length)];
 	for (const c of EXTRACT_COLUMNS) {
-		if (c.type === 'VARCHAR[]') out.push(el(c.name, undefined, 1, 1, 3), el('list', undefined, 2, 1), el('element', 6, 1, undefined, 0));
-		else out.push({ VARCHAR: el(c.name, 6, 1, undefined, 0), DATE: el(c.name, 1, 1, undefined, 6), INTEGER: el(c.name, 1, 1, undefined, 17), DOUBLE: el(c.name, 5, 1) }[c.type]);
+		if (c.type === 'VARCHAR[]') out.push(el(c.name, undefined, OPTIONAL, 1, CONVERTED.LIST), el('list', undefined, REPEATED, 1), el('element', TYPE.BYTE_ARRAY, OPTIONAL, undefined, CONVERTED.UTF8));
+		else
+			out.push(
+				{
+					VARCHAR: el(c.name, TYPE.BYTE_ARRAY, OPTIONAL, undefined, CONVERTED.UTF8),
+					DATE: el(c.name, TYPE.INT32, OPTIONAL, undefined, CONVERTED.DATE),
+					INTEGER: el(c.name, TYPE.INT32, OPTIONAL, undefined, CONVERTED.INT_32),
+					DOUBLE: el(c.name, TYPE.DOUBLE, OPTIONAL)
+				}[c.type]
+			);
 	}
 	return out;
 }
 /** The logical type (LogicalType union member) an element may carry besides its converted type: STRING 1, LIST 3, DATE 6, INTEGER 10. */
-const LOGICAL: Record<number, number> = { 0: 1, 3: 3, 6: 6, 17: 10 };
+const LOGICAL: Record<number, number> = { [CONVERTED.UTF8]: 1, [CONVERTED.LIST]: 3, [CONVERTED.DATE]: 6, [CONVERTED.INT_32]: 10 };
 
 /**
  * Every extract's schema, read from its footer: names, physical types, repetition, nesting and
