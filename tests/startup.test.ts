@@ -60,7 +60,7 @@ describe.runIf(inject('hasExtracts'))('start-up of a Regione user', () => {
 	let first: Page;
 	let firstResponses: Response[];
 
-	test('on a first visit, the summary is requested beside the manifest, not after it, and the numbers are the same', async () => {
+	test('on a first visit, the summary is requested beside the manifest, not after it, and the KPI cards show values', async () => {
 		// A fresh profile (nothing seen yet); the manifest is held until the summary has been asked for:
 		// an app that waited for the manifest would never get it.
 		const fresh = await launchBrowser();
