@@ -46,7 +46,7 @@ await step('load', () =>
 			QUALIFY row_number() OVER (PARTITION BY territory_id, month, measure ORDER BY fr NULLS LAST) = 1)`
 	)
 );
-const extracts = await step('write extracts', () => writeExtracts(db, staging, values.detail?.split(',')));
+const extracts = (await step('write extracts', () => writeExtracts(db, staging, { detailRegions: values.detail?.split(',') }))).files;
 const summaries = await step('write summaries', () => writeSummaries(db, staging, version, extracts));
 db.close();
 const manifest: Manifest = await step('manifest (sha256)', () => ({

@@ -3,7 +3,7 @@
  * reported with counts and timings. Nothing is published unless every stage succeeds.
  */
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestFile } from '../contracts/manifest.ts';
@@ -22,7 +22,7 @@ import type { Registry } from './registry.ts';
 import { writeSummaries } from './summaries.ts';
 import { loadTerritories } from './territories.ts';
 import { verifyVersion } from './verify.ts';
-import { writeExtracts, type WrittenFile } from './write-extracts.ts';
+import { writeExtracts, type WrittenExtracts, type WrittenFile } from './write-extracts.ts';
 
 export interface BuildOptions {
 	microdata: string;
@@ -40,6 +40,8 @@ export interface BuildOptions {
 	cache?: boolean;
 	/** Write ATS and Comune files only for these Regioni (default: all). The demo uses it to stay fast. */
 	detailRegions?: string[];
+	/** Rows per Regione row group (default 16,384); tests use fewer to have several. */
+	groupRows?: number;
 	/** Test hook: called after the version is written and verified, before the manifest switch. */
 	beforePublish?: () => void | Promise<void>;
 }
@@ -57,6 +59,8 @@ export interface BuildReport {
 	recomputedMonths: string[];
 	/** Household-months read and validated in this run. */
 	householdsRead: number;
+	/** Set when the extracts kept the previous version's row groups before this month (`YYYY-MM`). */
+	incrementalFrom?: string;
 	changes: Changes;
 	pruned: string[];
 	seconds: Record<string, number>;
@@ -85,18 +89,33 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const territories = await loadTerritories(db, opts.registry, ats);
 		const checked = await computeMonths(db, { root: opts.out, files, registry: opts.registry, ats, lastMonth: opts.lastMonth ?? lastCompleteMonth(), useCache: opts.cache ?? true, log, seconds });
 		saveInputIndex(opts.out, checked.inputs);
+		const published = readPublishedKeys(opts.out);
+		const base = opts.cache === false ? null : appendOnlyBase(opts.out, previous, published, checked.months, checked.keys);
 		const [written, tw] = await timed(async () => {
 			await buildExtractTable(db);
-			const extracts = await writeExtracts(db, staging, opts.detailRegions);
-			const summaries = await writeSummaries(db, staging, version, extracts);
+			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, groupRows: opts.groupRows });
+			let extracts: WrittenExtracts | undefined;
+			if (base)
+				try {
+					extracts = await write(base);
+				} catch (e) {
+					log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
+					rmSync(staging, { recursive: true, force: true });
+				}
+			extracts ??= await write();
+			const summaries = await writeSummaries(db, staging, version, extracts.files);
 			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
-			return { extracts, summaries, geo };
+			return { extracts: extracts.files, fromDay: extracts.fromDay, summaries, geo };
 		});
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
-		log.stage('write', `${written.extracts.length} extracts, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`, (seconds.write = tw));
+		const incrementalFrom = written.fromDay === undefined ? undefined : new Date(written.fromDay * 86_400_000).toISOString().slice(0, 7);
+		log.stage(
+			'write',
+			`${written.extracts.length} extracts${incrementalFrom ? ` (row groups before ${incrementalFrom} kept from the previous version)` : ''}, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`,
+			(seconds.write = tw)
+		);
 		// months whose key equals the previous publication's are identical to it: not compared
-		const published = readPublishedKeys(opts.out);
 		const onlyMonths = previous && published?.version === previous.version ? checked.months.filter((m) => published.keys[m] !== checked.keys.get(m)) : undefined;
 		const changes = await compareWithPrevious(db, opts.out, previous, onlyMonths);
 		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
@@ -118,6 +137,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			households: checked.households,
 			householdsRead: checked.rowsRead,
 			recomputedMonths: checked.recomputed,
+			incrementalFrom,
 			rows: Number(rows),
 			files: manifest.files.length,
 			bytes,
@@ -134,6 +154,23 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		closeDb();
 		rmSync(join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
 	}
+}
+
+/**
+ * The previous version's folder when this build only adds months after its last one, in the
+ * same year (every earlier month has the key it was published with): its files' row groups
+ * before the new months are kept. Null otherwise (a revision, a new year, a new registry or ATS
+ * map — whose keys differ —, no previous version).
+ */
+function appendOnlyBase(root: string, previous: Manifest | null, published: { version: string; keys: Record<string, string> } | null, months: string[], keys: Map<string, string>): string | null {
+	if (!previous || previous.schema_version !== MANIFEST_SCHEMA_VERSION || published?.version !== previous.version) return null;
+	const last = previous.period.to;
+	const old = months.filter((m) => m <= last);
+	const added = months.filter((m) => m > last);
+	if (!added.length || added.at(-1)!.slice(0, 4) !== last.slice(0, 4)) return null;
+	if (old.length !== Object.keys(published.keys).length || old.some((m) => published.keys[m] !== keys.get(m))) return null;
+	const dir = join(root, previous.version);
+	return existsSync(dir) ? dir : null;
 }
 
 /** The territories containing a scope: `['r:RR', 'a:CODE']` for a Comune, `['r:RR']` for an ATS. */

@@ -155,3 +155,76 @@ function schemaElements(r: Reader): SchemaElement[] {
 	}
 	return schema;
 }
+
+/** One row group of a footer: what the incremental writer copies and verify compares. */
+export interface RowGroupInfo {
+	/** The RowGroup struct's bytes as they are in the footer (self-contained in the compact protocol). */
+	raw: Buffer;
+	rows: number;
+	/** First byte of the row group's column chunks in the file, and their total size. */
+	start: number;
+	bytes: number;
+	/** min and max of the `month` column (days since 1970-01-01), from its statistics. */
+	months?: { min: number; max: number };
+}
+
+/** The total row count and the row groups (FileMetaData fields 3 and 4) of a footer's bytes. */
+export function rowGroupsOfFooter(footer: Buffer, monthColumn = 'month'): { rows: number; groups: RowGroupInfo[] } {
+	const r = new Reader(footer);
+	let rows = -1;
+	const groups: RowGroupInfo[] = [];
+	r.struct((id, type) => {
+		if (id === 3 && type === I64) rows = r.zigzag();
+		else if (id === 4 && type === LIST) {
+			const { size } = r.list();
+			for (let i = 0; i < size; i++) {
+				const from = r.at;
+				const g: RowGroupInfo = { raw: footer, rows: -1, start: -1, bytes: -1 };
+				r.struct((f, t) => {
+					if (f === 1 && t === LIST) {
+						const { size: n } = r.list();
+						for (let k = 0; k < n; k++) columnChunk(r, monthColumn, g);
+					} else if (f === 3 && t === I64) g.rows = r.zigzag();
+					else if (f === 5 && t === I64) g.start = r.zigzag();
+					else if (f === 6 && t === I64) g.bytes = r.zigzag();
+					else return false;
+					return true;
+				});
+				g.raw = footer.subarray(from, r.at);
+				if (g.rows < 0 || g.start < 0 || g.bytes < 0) throw new Error(`row group ${i}: no row count, file offset or size`);
+				groups.push(g);
+			}
+		} else return false;
+		return true;
+	});
+	if (rows < 0) throw new Error('footer without a row count');
+	return { rows, groups };
+}
+
+/** Reads one ColumnChunk, setting `g.months` from the statistics of the `month` column. */
+function columnChunk(r: Reader, monthColumn: string, g: RowGroupInfo): void {
+	r.struct((f, t) => {
+		if (f !== 3 || t !== STRUCT) return false;
+		let path = '';
+		let min: Buffer | undefined;
+		let max: Buffer | undefined;
+		r.struct((m, mt) => {
+			if (m === 3 && mt === LIST) {
+				const { size } = r.list();
+				const parts: string[] = [];
+				for (let i = 0; i < size; i++) parts.push(r.binary().toString('utf8'));
+				path = parts.join('.');
+			} else if (m === 12 && mt === STRUCT)
+				r.struct((s, st) => {
+					if (s === 5 && st === BINARY) max = r.binary();
+					else if (s === 6 && st === BINARY) min = r.binary();
+					else return false;
+					return true;
+				});
+			else return false;
+			return true;
+		});
+		if (path === monthColumn && min?.length === 4 && max?.length === 4) g.months = { min: min.readInt32LE(0), max: max.readInt32LE(0) };
+		return true;
+	});
+}

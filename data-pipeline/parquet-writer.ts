@@ -103,6 +103,14 @@ class Compact {
 		for (const x of items) this.body((c) => each(c, x));
 		return this;
 	}
+	/** A list of structs: `raw` ones (encoded elsewhere, copied as they are) first, then `items`. */
+	rawThenStructs<X>(id: number, raw: readonly Buffer[], items: readonly X[], each: (c: this, x: X) => void): this {
+		this.field(id, T.LIST);
+		this.listHeader(raw.length + items.length, T.STRUCT);
+		for (const b of raw) for (const x of b) this.out.push(x);
+		for (const x of items) this.body((c) => each(c, x));
+		return this;
+	}
 	ints(id: number, items: readonly number[]): this {
 		this.field(id, T.LIST);
 		this.listHeader(items.length, T.I32);
@@ -440,12 +448,23 @@ export interface EncodedFile {
 }
 
 /**
- * Encodes one Parquet file. `rowGroups` gives, per row group, its row count and a function
- * returning the values of column `k` for those rows.
+ * Row groups of an earlier file kept as they are: its bytes from the start to the end of the
+ * last kept row group, and the kept groups' RowGroup structs from its footer (their offsets
+ * stay right: the bytes keep their place).
  */
-export function encodeParquet(columns: readonly ColumnSpecLite[], rowGroups: { rows: number; column: (k: number) => ColumnValues }[]): EncodedFile {
-	const parts: Buffer[] = [Buffer.from('PAR1')];
-	let offset = 4;
+export interface KeptRowGroups {
+	bytes: Buffer;
+	groups: readonly Buffer[];
+	rows: number;
+}
+
+/**
+ * Encodes one Parquet file. `rowGroups` gives, per row group, its row count and a function
+ * returning the values of column `k` for those rows; they follow the `kept` ones, if any.
+ */
+export function encodeParquet(columns: readonly ColumnSpecLite[], rowGroups: { rows: number; column: (k: number) => ColumnValues }[], kept?: KeptRowGroups): EncodedFile {
+	const parts: Buffer[] = [kept ? kept.bytes : Buffer.from('PAR1')];
+	let offset = parts[0]!.length;
 	const groups: { rows: number; start: number; compressed: number; uncompressed: number; chunks: (EncodedChunk & { offset: number; col: ColumnSpecLite })[] }[] = [];
 	for (const rg of rowGroups) {
 		const chunks = columns.map((col, k) => {
@@ -460,12 +479,10 @@ export function encodeParquet(columns: readonly ColumnSpecLite[], rowGroups: { r
 	}
 	const meta = new Compact().int(1, 1);
 	withListChildren(columns)(meta);
+	const rows = (kept?.rows ?? 0) + groups.reduce((s, g) => s + g.rows, 0);
 	meta
-		.i64(
-			3,
-			groups.reduce((s, g) => s + g.rows, 0)
-		)
-		.structs(4, groups, (r, g) => {
+		.i64(3, rows)
+		.rawThenStructs(4, kept?.groups ?? [], groups, (r, g) => {
 			r.structs(1, g.chunks, (cc, ch) => {
 				cc.i64(2, ch.offset).struct(3, (m) => {
 					const list = ch.col.type === 'VARCHAR[]';
@@ -499,5 +516,5 @@ export function encodeParquet(columns: readonly ColumnSpecLite[], rowGroups: { r
 	tail.writeUInt32LE(footer.length, 0);
 	tail.write('PAR1', 4, 'latin1');
 	parts.push(footer, tail);
-	return { bytes: Buffer.concat(parts), rows: groups.reduce((s, g) => s + g.rows, 0) };
+	return { bytes: Buffer.concat(parts), rows };
 }

@@ -73,7 +73,7 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 				WHEN d.level = 'comune' THEN substr(a.parent_id, 3) END AS region
 			FROM d LEFT JOIN d a ON a.territory_id = d.parent_id`
 		);
-		const rows = await checkContents(db, faults);
+		const rows = await checkContents(db, faults, `${manifest.period.to.slice(0, 4)}-01-01`);
 		if (faults.length) throw new VerificationError(faults);
 		if (manifest.schema_version >= 2) await checkSummaries(db, manifest, summaries, faults);
 		if (faults.length) throw new VerificationError(faults);
@@ -153,16 +153,21 @@ async function first(db: Db, faults: string[], label: string, sql: string): Prom
 	for (const r of rows) faults.push(`${label}: ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
 }
 
-async function checkContents(db: Db, faults: string[]): Promise<number> {
+async function checkContents(db: Db, faults: string[], cut: string): Promise<number> {
 	await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (fid) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
-	// Regione files: month, measure, territory_id; italia.parquet, ATS and Comune files: territory_id, measure, month.
-	const unsorted = await db.all<{ path: string; rn: bigint; monthFirst: boolean }>(
-		`SELECT mf.path, rn, mf.scope LIKE 'r:%' AS monthFirst FROM (
-			SELECT fid, rn, CASE WHEN mf.scope LIKE 'r:%'
-				THEN (month, measure, territory_id) <= lag((month, measure, territory_id)) OVER w ELSE (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER w END AS bad
-			FROM v JOIN mf USING (fid) WINDOW w AS (PARTITION BY fid ORDER BY rn)) JOIN mf USING (fid) WHERE bad ORDER BY mf.path, rn LIMIT 5`
+	// Regione files: month, measure, territory_id; italia.parquet: territory_id, measure, month;
+	// ATS and Comune files: the months before the last month's year, then that year's, each by
+	// territory_id, measure, month (docs/extracts.md).
+	const order = { month: 'month, measure, territory_id', territory: 'territory_id, measure, month', year: `the year ${cut.slice(0, 4)} last, territory_id, measure, month` };
+	const unsorted = await db.all<{ path: string; rn: bigint; kind: keyof typeof order }>(
+		`SELECT mf.path, rn, kind FROM (
+			SELECT fid, rn, kind, CASE kind WHEN 'month' THEN (month, measure, territory_id) <= lag((month, measure, territory_id)) OVER w
+				WHEN 'territory' THEN (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER w
+				ELSE (month >= DATE '${cut}', territory_id, measure, month) <= lag((month >= DATE '${cut}', territory_id, measure, month)) OVER w END AS bad
+			FROM v JOIN (SELECT fid, CASE WHEN scope LIKE 'r:%' THEN 'month' WHEN scope = 'it' THEN 'territory' ELSE 'year' END AS kind FROM mf) USING (fid)
+			WINDOW w AS (PARTITION BY fid ORDER BY rn)) JOIN mf USING (fid) WHERE bad ORDER BY mf.path, rn LIMIT 5`
 	);
-	for (const r of unsorted) faults.push(`rows not sorted by ${r.monthFirst ? 'month, measure, territory_id' : 'territory_id, measure, month'}: ${JSON.stringify({ path: r.path, rn: Number(r.rn) })}`);
+	for (const r of unsorted) faults.push(`rows not sorted by ${order[r.kind]}: ${JSON.stringify({ path: r.path, rn: Number(r.rn) })}`);
 	await first(db, faults, 'a territory-month has two rows', `SELECT territory_id, month, measure, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1`);
 	const t = SUPPRESSION_THRESHOLD - 1;
 	const counts = EXTRACT_COLUMNS.filter((c) => c.count).map((c) => c.name);

@@ -12,14 +12,14 @@
  * (decision 0023: DuckDB's partitioned COPY cost ≈ 1 ms per file and ≈ 3.5 µs per row on
  * one thread, and did not always keep the order). Each file is hashed from the bytes written.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { extractPath } from '../contracts/summary.ts';
 import { sqlString, type Db } from './db.ts';
-import { NUMERIC, type FileJob, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
+import { IncrementalMismatch, keptGroups, MONTH_FIRST_ROW_GROUP, NUMERIC, type FileJob, type Layout, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
 
 export type { WrittenFile } from './extract-files.ts';
 
@@ -28,7 +28,9 @@ const COLS = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
 const ORDER = 'tid, ms, month';
 const PARQUET = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000`;
 
-async function readRows(db: Db): Promise<Rows> {
+/** The extract rows (from `fromDay` on, when given) in typed arrays. */
+async function readRows(db: Db, fromDay?: number): Promise<Rows> {
+	const since = fromDay === undefined ? '' : `WHERE month >= DATE '1970-01-01' + ${Math.trunc(fromDay)}`;
 	await db.run(
 		`CREATE OR REPLACE TEMP TABLE flag_lists AS SELECT row_number() OVER (ORDER BY l) - 1 AS id, l FROM (SELECT DISTINCT soppressi_primari AS l FROM extract UNION SELECT DISTINCT soppressi_secondari FROM extract)`
 	);
@@ -36,7 +38,7 @@ async function readRows(db: Db): Promise<Rows> {
 	const cols = await db.numbers(
 		`SELECT tid, ms, month - DATE '1970-01-01' AS day, (year(month) - 2000) * 12 + month(month) - 1 AS mi, ${NUMERIC.join(', ')}, p.id AS lp, s.id AS ls
 		FROM extract e LEFT JOIN flag_lists p ON p.l IS NOT DISTINCT FROM e.soppressi_primari LEFT JOIN flag_lists s ON s.l IS NOT DISTINCT FROM e.soppressi_secondari
-		ORDER BY ${ORDER}`
+		${since} ORDER BY ${ORDER}`
 	);
 	const [tid, ms, day, mi] = cols as [Float64Array, Float64Array, Float64Array, Float64Array];
 	const meta = await db.all<{ tid: number; territory_id: string; level: string; name: string; parent_id: string | null; region: string }>(
@@ -51,6 +53,7 @@ async function readRows(db: Db): Promise<Rows> {
 		t.end = i + 1;
 	}
 	return {
+		fromDay,
 		tid,
 		ms,
 		day,
@@ -93,7 +96,7 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 }
 
 /** Runs `jobs` in worker threads (one per core, ≤ 4, or PIPELINE_WRITE_WORKERS); results in the order of `jobs`. */
-async function inWorkers(rows: Rows, dir: string, jobs: FileJob[]): Promise<WrittenFile[]> {
+async function inWorkers(rows: Rows, dir: string, jobs: FileJob[], layout: Layout): Promise<WrittenFile[]> {
 	const n = Math.max(1, Math.min(Number(process.env.PIPELINE_WRITE_WORKERS) || Math.min(availableParallelism(), 4), Math.ceil(jobs.length / 20)));
 	// dealt round-robin: each worker gets Regione, ATS and Comune files alike
 	const shares = Array.from({ length: n }, (_, w) => jobs.filter((_, k) => k % n === w));
@@ -101,7 +104,7 @@ async function inWorkers(rows: Rows, dir: string, jobs: FileJob[]): Promise<Writ
 		shares.map(
 			(share) =>
 				new Promise<WrittenFile[]>((resolve, reject) => {
-					const worker = new Worker(new URL('./write-worker.ts', import.meta.url), { workerData: { rows, dir, jobs: share } });
+					const worker = new Worker(new URL('./write-worker.ts', import.meta.url), { workerData: { rows, dir, jobs: share, layout } });
 					worker.once('message', resolve);
 					worker.once('error', reject);
 					worker.once('exit', (code) => (code !== 0 ? reject(new Error(`write worker exited with code ${code}`)) : undefined));
@@ -111,14 +114,56 @@ async function inWorkers(rows: Rows, dir: string, jobs: FileJob[]): Promise<Writ
 	return jobs.map((_, k) => results[k % n]![Math.floor(k / n)]!);
 }
 
+export interface WriteOptions {
+	/** Limits the ATS and Comune files to those Regioni (the demo: fewer files). */
+	detailRegions?: string[];
+	/**
+	 * The previous version's folder: each file keeps the row groups it had there before the new
+	 * months (the caller checked that only months were added, in the same year). Throws
+	 * IncrementalMismatch when a previous file does not have the layout's row groups.
+	 */
+	previous?: string;
+	/** Rows per Regione row group (default MONTH_FIRST_ROW_GROUP; tests use fewer). */
+	groupRows?: number;
+}
+
+export interface WrittenExtracts {
+	files: WrittenFile[];
+	layout: Layout;
+	/** Set when the files were written from the previous version's: the first day written again. */
+	fromDay?: number;
+}
+
+/** The layout of a version whose last month is `last` (YYYY-MM-DD). */
+export function layoutOf(last: string, groupRows = MONTH_FIRST_ROW_GROUP): Layout {
+	return { cutDay: Date.UTC(Number(last.slice(0, 4)), 0, 1) / 86_400_000, groupRows };
+}
+
 /**
  * Writes every extract into `dir` (the staging version folder); returns the files written.
- * `detailRegions` limits the ATS and Comune files to those Regioni (the demo: fewer files).
  */
-export async function writeExtracts(db: Db, dir: string, detailRegions?: string[]): Promise<WrittenFile[]> {
+export async function writeExtracts(db: Db, dir: string, opts: WriteOptions = {}): Promise<WrittenExtracts> {
 	for (const sub of ['regione', 'ats', 'comune']) mkdirSync(join(dir, sub), { recursive: true });
 	await db.run(`COPY (SELECT ${COLS} FROM extract WHERE level IN ('italia', 'regione', 'provincia') ORDER BY ${ORDER}) TO ${sqlString(join(dir, 'italia.parquet'))} (${PARQUET})`);
-	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM extract WHERE level IN ('italia', 'regione', 'provincia')`);
-	const rows = await readRows(db);
-	return [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...(await inWorkers(rows, dir, plan(rows, detailRegions)))];
+	const [{ n, last }] = await db.all<{ n: bigint; last: string }>(
+		`SELECT count(*) FILTER (WHERE level IN ('italia', 'regione', 'provincia')) AS n, strftime(max(month), '%Y-%m-%d') AS last FROM extract`
+	);
+	const layout = layoutOf(last, opts.groupRows);
+	// an incremental write reads the rows from the first month a file writes again: the
+	// year's for ATS and Comune files, each Regione file's last row group's
+	let fromDay: number | undefined;
+	if (opts.previous) {
+		const regioni = join(opts.previous, 'regione');
+		if (!existsSync(regioni)) throw new IncrementalMismatch('no Regione files in the previous version');
+		fromDay = layout.cutDay;
+		for (const f of readdirSync(regioni)) fromDay = Math.min(fromDay, keptGroups(readFileSync(join(regioni, f)), true, layout.cutDay).fromDay);
+	}
+	const rows = await readRows(db, fromDay);
+	const jobs = plan(rows, opts.detailRegions);
+	if (opts.previous)
+		for (const job of jobs) {
+			job.previous = join(opts.previous, job.path);
+			if (!existsSync(job.previous)) throw new IncrementalMismatch(`${job.path} is not in the previous version`);
+		}
+	return { files: [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...(await inWorkers(rows, dir, jobs, layout))], layout, fromDay };
 }

@@ -1,9 +1,9 @@
 /** Worker thread of write-extracts.ts: writes its share of the scoped files and posts what it wrote. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeFiles, type FileJob, type Rows } from './extract-files.ts';
+import { writeFiles, type FileJob, type Layout, type Rows } from './extract-files.ts';
 
-const { rows, dir, jobs } = workerData as { rows: Rows; dir: string; jobs: FileJob[] };
+const { rows, dir, jobs, layout } = workerData as { rows: Rows; dir: string; jobs: FileJob[]; layout: Layout };
 const t = performance.now();
-const written = writeFiles(rows, dir, jobs);
+const written = writeFiles(rows, dir, jobs, layout);
 if (process.env.PIPELINE_SQL_TRACE === '1') console.error(`[write worker ${((performance.now() - t) / 1000).toFixed(2)} s] ${jobs.length} files`);
 parentPort!.postMessage(written);
