@@ -103,13 +103,14 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 					rmSync(staging, { recursive: true, force: true });
 				}
 			extracts ??= await write();
-			const summaries = await writeSummaries(db, staging, version, extracts.files);
+			const from = extracts.fromDay === undefined ? undefined : monthOfDay(extracts.fromDay);
+			const summaries = await writeSummaries(db, staging, version, extracts.files, from ? { root: opts.out, manifest: previous!, from } : undefined);
 			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
 			return { extracts: extracts.files, fromDay: extracts.fromDay, summaries, geo };
 		});
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
-		const incrementalFrom = written.fromDay === undefined ? undefined : new Date(written.fromDay * 86_400_000).toISOString().slice(0, 7);
+		const incrementalFrom = written.fromDay === undefined ? undefined : monthOfDay(written.fromDay);
 		log.stage(
 			'write',
 			`${written.extracts.length} extracts${incrementalFrom ? ` (row groups before ${incrementalFrom} kept from the previous version)` : ''}, ${written.summaries.length} summaries, ${written.geo.length} boundary files, ${(bytes / 1e6).toFixed(1)} MB`,
@@ -155,6 +156,9 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		rmSync(join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
 	}
 }
+
+/** `YYYY-MM` of a day number (days since 1970-01-01). */
+const monthOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 7);
 
 /**
  * The previous version's folder when this build only adds months after its last one, in the

@@ -3,35 +3,18 @@
  * to `summary/<extract path>.json` with the same scope. A scope's file holds only its own
  * territory, as runs of consecutive months per measure; the benchmarks are in files of scope
  * `it`: `summary/benchmarks/RR.json` (Italia and Regione RR, what a scope of that Regione
- * needs) and `summary/italia.json` (Italia and every Regione). One DuckDB query builds every
- * territory's JSON from the `extract` table, so the files hold exactly the published
- * (suppressed) numbers.
+ * needs) and `summary/italia.json` (Italia and every Regione). Every territory's JSON is built
+ * (summary-series.ts) from the `extract` table, so the files hold exactly the published
+ * (suppressed) numbers; a build that only adds months takes the earlier months from the
+ * previous version's summaries, which verify checked against its extracts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { benchmarkSummaryPath, summaryPath, SUMMARY_SCHEMA_VERSION } from '../contracts/summary.ts';
+import type { Manifest } from '../contracts/manifest.ts';
 import type { Db } from './db.ts';
+import { appendSeries, seriesFromSummary, seriesFromTable, territoryJson, type TerritorySeries } from './summary-series.ts';
 import type { WrittenFile } from './write-extracts.ts';
-
-/**
- * Each territory's `SummaryFileTerritory` as JSON, from a table of extract rows (`extract` in
- * the build, the files' rows in verify): run = month index − position, constant along a run.
- */
-export function territoryJsonSql(table: string): string {
-	return `WITH r AS (
-			SELECT territory_id, measure, month, nuclei, persone, importo_medio, nuclei_per_1000,
-				year(month) * 12 + month(month) - row_number() OVER (PARTITION BY territory_id, measure ORDER BY month) AS k
-			FROM ${table} WHERE level <> 'provincia'),
-		runs AS (
-			SELECT territory_id, measure, min(month) AS m0, {'measure': measure, 'from': strftime(min(month), '%Y-%m'),
-				'nuclei': list(nuclei ORDER BY month), 'persone': list(persone ORDER BY month),
-				'importo_medio': list(importo_medio ORDER BY month), 'nuclei_per_1000': list(nuclei_per_1000 ORDER BY month)} AS run
-			FROM r GROUP BY territory_id, measure, k),
-		t AS (SELECT DISTINCT territory_id, level, name, residenti, parent_id FROM ${table} WHERE level <> 'provincia')
-		SELECT t.territory_id, t.level, t.parent_id,
-			to_json({'id': t.territory_id, 'name': t.name, 'level': t.level, 'residenti': t.residenti, 'runs': list(runs.run ORDER BY runs.measure, runs.m0)})::VARCHAR AS json
-		FROM t JOIN runs USING (territory_id) GROUP BY t.territory_id, t.level, t.parent_id, t.name, t.residenti`;
-}
 
 export interface TerritoryJson {
 	territory_id: string;
@@ -81,9 +64,31 @@ export function benchmarkTexts(version: string, rows: TerritoryJson[]): Map<stri
 	return out;
 }
 
-/** Writes the summaries of `files` and the Regioni's benchmark files into `dir`; returns the summary files written. */
-export async function writeSummaries(db: Db, dir: string, version: string, files: WrittenFile[]): Promise<WrittenFile[]> {
-	const rows = await db.all<TerritoryJson>(territoryJsonSql('extract'));
+/** Each territory's JSON, from its series. */
+export function territoryJsons(series: Map<string, TerritorySeries>): TerritoryJson[] {
+	return [...series.values()].map((t) => ({ territory_id: t.id, level: t.level, parent_id: t.parent, json: territoryJson(t) }));
+}
+
+/**
+ * The series of the previous version's summaries (read from `root`, the extracts folder),
+ * months before `before`: every scope's own file and Italia's (the Regioni).
+ */
+export function previousSeries(root: string, manifest: Manifest, before: string, texts?: Map<string, string>): Map<string, TerritorySeries> {
+	const out = new Map<string, TerritorySeries>();
+	for (const f of manifest.files) if (f.kind === 'summary' && !f.path.includes('/summary/benchmarks/')) seriesFromSummary(texts?.get(f.path) ?? readFileSync(join(root, f.path), 'utf8'), before, out);
+	return out;
+}
+
+/**
+ * Writes the summaries of `files` and the Regioni's benchmark files into `dir`; returns the
+ * summary files written. With `previous`, the months before `previous.from` come from the
+ * previous version's summaries and only the later ones from `extract`.
+ */
+export async function writeSummaries(db: Db, dir: string, version: string, files: WrittenFile[], previous?: { root: string; manifest: Manifest; from: string }): Promise<WrittenFile[]> {
+	const series = previous
+		? appendSeries(previousSeries(previous.root, previous.manifest, previous.from), await seriesFromTable(db, 'extract', previous.from))
+		: await seriesFromTable(db, 'extract');
+	const rows = territoryJsons(series);
 	const texts = summaryTexts(version, rows, files.map((f) => f.scope));
 	const out: WrittenFile[] = [];
 	const dirs = new Set<string>();

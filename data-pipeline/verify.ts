@@ -13,7 +13,8 @@ import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
-import { benchmarkTexts, summaryTexts, territoryJsonSql, type TerritoryJson } from './summaries.ts';
+import { benchmarkTexts, summaryTexts, territoryJsons } from './summaries.ts';
+import { seriesFromTable } from './summary-series.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
 import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
@@ -89,7 +90,7 @@ const ALL = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
 async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, string>, faults: string[]): Promise<void> {
 	const files = manifest.files.filter((f) => f.kind === 'summary');
 	if (!files.length) return;
-	const rows = await db.all<TerritoryJson>(territoryJsonSql('t'));
+	const rows = territoryJsons(await seriesFromTable(db, 't'));
 	const known = new Set(rows.map((r) => r.territory_id));
 	const missing = files.filter((f) => !known.has(f.scope));
 	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
@@ -158,7 +159,7 @@ async function checkContents(db: Db, faults: string[], cut: string): Promise<num
 	// Regione files: month, measure, territory_id; italia.parquet: territory_id, measure, month;
 	// ATS and Comune files: the months before the last month's year, then that year's, each by
 	// territory_id, measure, month (docs/extracts.md).
-	const order = { month: 'month, measure, territory_id', territory: 'territory_id, measure, month', year: `the year ${cut.slice(0, 4)} last, territory_id, measure, month` };
+	const order = { month: 'month, measure, territory_id', territory: 'territory_id, measure, month', year: `year (the earlier years, then ${cut.slice(0, 4)}), territory_id, measure, month` };
 	const unsorted = await db.all<{ path: string; rn: bigint; kind: keyof typeof order }>(
 		`SELECT mf.path, rn, kind FROM (
 			SELECT fid, rn, kind, CASE kind WHEN 'month' THEN (month, measure, territory_id) <= lag((month, measure, territory_id)) OVER w
