@@ -1,13 +1,17 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import type { Manifest } from '../contracts/manifest.ts';
 import { build } from './build.ts';
+import { openDb, sqlString } from './db.ts';
 import { keptGroups } from './extract-files.ts';
 import { silentLogger } from './log.ts';
 import { footerOf, rowGroupsOfFooter } from './parquet-footer.ts';
+import { encodeParquet, plainString, type ColumnValues } from './parquet-writer.ts';
+import { sha256File } from './publish.ts';
 import { household, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
-import { verifyPublished } from './verify.ts';
+import { verifyPublished, verifyVersion } from './verify.ts';
 
 const COMUNI = ['001001', '001002', '001003', '001004', '002001', '002002', '007001', '007002', '007003'];
 /** Rows per Regione row group: a Regione month of the tiny world is ~12–16 rows, so a group holds two or three months. */
@@ -25,6 +29,27 @@ function monthRows(month: string): HouseholdRow[] {
 		}
 	return rows;
 }
+
+/** The rows of a Parquet file (month as days), in file order, with `edit` applied. */
+async function rowsOf(file: string, where: string, edit: (r: Record<string, unknown>) => void): Promise<Record<string, unknown>[]> {
+	const db = await openDb();
+	try {
+		const rows = await db.all<Record<string, unknown>>(`SELECT * REPLACE (month - DATE '1970-01-01' AS month) FROM read_parquet(${sqlString(file)}, file_row_number = true) WHERE ${where} ORDER BY file_row_number`);
+		rows.forEach(edit);
+		return rows;
+	} finally {
+		db.close();
+	}
+}
+
+/** Column values for the writer from row objects. */
+const columnsOf = (rows: Record<string, unknown>[]) => (k: number): ColumnValues => {
+	const c = EXTRACT_COLUMNS[k]!;
+	const v = (r: Record<string, unknown>) => r[c.name];
+	if (c.type === 'VARCHAR') return rows.map((r) => (v(r) == null ? null : plainString(v(r) as string)));
+	if (c.type === 'VARCHAR[]') return rows.map((r) => (v(r) == null ? null : ((v(r) as { items?: string[] }).items ?? (v(r) as string[]))));
+	return Float64Array.from(rows, (r) => (v(r) == null ? NaN : Number(v(r))));
+};
 
 const manifestOf = (out: string) => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -68,13 +93,16 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		]);
 	}, 60_000);
 
+	let previous: Manifest;
+
 	test('a month of the same year copies the earlier row groups byte for byte; the files are those of a full rebuild, and verify', async () => {
-		const before = manifestOf(out);
+		const before = (previous = manifestOf(out));
 		const old = (rel: string) => readFileSync(join(out, before.version, rel));
 		writeMicrodataCsv(join(md, '2024-02.csv'), monthRows('2024-02'));
 		const r = await build(opts(out, '2024-02'));
 		expect(r.recomputedMonths).toEqual(['2024-02']);
 		expect(r.incrementalFrom).toBeDefined();
+		expect(r.verifiedFrom).toBeDefined();
 		expect(r.incrementalFrom! < '2024-02').toBe(true);
 		for (const rel of ['regione/01.parquet', 'ats/X01001.parquet', 'comune/001001.parquet']) {
 			const kept = keptGroups(old(rel), rel.startsWith('regione/'), Date.UTC(2024, 0, 1) / 86_400_000);
@@ -85,4 +113,78 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(published(out)).toEqual(await fullRebuild('2024-02'));
 		await expect(verifyPublished(out)).resolves.toMatchObject({ version: r.version });
 	}, 60_000);
+
+	/**
+	 * A copy of the current version (as a staging folder) in which the Comune file `rel` is
+	 * encoded again: its first row group kept byte for byte (`keepFirst`) or not, and `edit`
+	 * applied to its rows; the manifest's size and sha256 follow.
+	 */
+	async function tampered(rel: string, keepFirst: boolean, edit: (r: Record<string, unknown>) => void): Promise<{ staging: string; m: Manifest }> {
+		const m = manifestOf(out);
+		const staging = join(root, `tampered-${n++}`);
+		cpSync(join(out, m.version), staging, { recursive: true });
+		const file = join(staging, rel);
+		const bytes = readFileSync(file);
+		const cut = `month >= DATE '2024-01-01'`;
+		const recent = await rowsOf(file, cut, edit);
+		const groups = [{ rows: recent.length, column: columnsOf(recent) }];
+		if (!keepFirst) {
+			const earlier = await rowsOf(file, `NOT (${cut})`, edit);
+			groups.unshift({ rows: earlier.length, column: columnsOf(earlier) });
+		}
+		const kept = keepFirst ? keptGroups(bytes, false, Date.UTC(2024, 0, 1) / 86_400_000) : undefined;
+		writeFileSync(file, encodeParquet(EXTRACT_COLUMNS, groups, kept).bytes);
+		const f = m.files.find((x) => x.path === `${m.version}/${rel}`)!;
+		f.bytes = readFileSync(file).length;
+		f.sha256 = sha256File(file);
+		return { staging, m };
+	}
+
+	test("verify checks the new row groups: a changed value in this year's months is caught", async () => {
+		const { staging, m } = await tampered('comune/001002.parquet', true, (r) => {
+			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === Date.UTC(2024, 1, 1) / 86_400_000) r.nuclei = Number(r.nuclei) + 1;
+		});
+		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/rows differ from the same rows in italia\/regione files.*comune\/001002\.parquet/);
+	}, 30_000);
+
+	test('verify checks a row group that is no longer byte for byte the previous one: a changed value in an earlier year is caught', async () => {
+		const { staging, m } = await tampered('comune/001002.parquet', false, (r) => {
+			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === Date.UTC(2023, 9, 1) / 86_400_000) r.nuclei = Number(r.nuclei) + 1;
+		});
+		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/rows differ from the same rows in italia\/regione files.*comune\/001002\.parquet/);
+		// encoded again without the change, the file is the same bytes: its earlier row group is shared again
+		const same = await tampered('comune/001002.parquet', false, () => {});
+		await expect(verifyVersion(out, same.m, { staging: same.staging, previous })).resolves.toMatchObject({ from: '2024-01-01' });
+	}, 30_000);
+
+	test("a previous version's file changed after its publication is named, not trusted", async () => {
+		const m = manifestOf(out);
+		const staging = join(root, `copy-${n++}`);
+		cpSync(join(out, m.version), staging, { recursive: true });
+		const prevFile = join(out, previous.version, 'comune/001003.parquet');
+		const original = readFileSync(prevFile);
+		try {
+			const changed = Buffer.from(original);
+			changed[10] = changed[10]! ^ 0xff;
+			writeFileSync(prevFile, changed);
+			await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/comune\/001003\.parquet: the previous version's file differs from its manifest/);
+		} finally {
+			writeFileSync(prevFile, original);
+		}
+		await expect(verifyVersion(out, m, { staging, previous })).resolves.toMatchObject({ from: '2024-01-01' });
+	}, 30_000);
+
+	test("a summary whose earlier months differ from the previous version's is caught", async () => {
+		const m = manifestOf(out);
+		const staging = join(root, `summary-${n++}`);
+		cpSync(join(out, m.version), staging, { recursive: true });
+		const f = m.files.find((x) => x.path === `${m.version}/summary/comune/001002.json`)!;
+		const file = join(staging, 'summary/comune/001002.json');
+		const json = JSON.parse(readFileSync(file, 'utf8'));
+		json.territory.runs[0].nuclei[0] += 1;
+		writeFileSync(file, JSON.stringify(json));
+		f.bytes = readFileSync(file).length;
+		f.sha256 = sha256File(file);
+		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/summary\/comune\/001002\.json: summary differs from the extract rows/);
+	}, 30_000);
 });

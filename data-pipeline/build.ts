@@ -61,6 +61,8 @@ export interface BuildReport {
 	householdsRead: number;
 	/** Set when the extracts kept the previous version's row groups before this month (`YYYY-MM`). */
 	incrementalFrom?: string;
+	/** Set when verify decoded the rows from this day on (`YYYY-MM-DD`): the earlier ones are the previous version's. */
+	verifiedFrom?: string;
 	changes: Changes;
 	pruned: string[];
 	seconds: Record<string, number>;
@@ -122,8 +124,12 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
 		// verify reads the files with a database of its own: it gets the whole memory budget
 		closeDb();
-		const [, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging }));
-		log.stage('verify', `checksums, schema, disclosure rule and totals of ${manifest.files.length} files`, (seconds.verify = tver));
+		const [verified, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging, previous: incrementalFrom ? previous! : undefined }));
+		log.stage(
+			'verify',
+			`checksums, schema, disclosure rule and totals of ${manifest.files.length} files${verified.from ? ` (rows from ${verified.from.slice(0, 7)}: the earlier row groups are the previous version's, byte for byte)` : ''}`,
+			(seconds.verify = tver)
+		);
 		await opts.beforePublish?.();
 		publish(opts.out, staging, manifest);
 		const pruned = opts.keep ? prune(opts.out, opts.keep, version) : [];
@@ -139,6 +145,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			householdsRead: checked.rowsRead,
 			recomputedMonths: checked.recomputed,
 			incrementalFrom,
+			verifiedFrom: verified.from,
 			rows: Number(rows),
 			files: manifest.files.length,
 			bytes,

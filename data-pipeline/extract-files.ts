@@ -91,7 +91,7 @@ export function keptGroups(bytes: Buffer, monthFirst: boolean, cutDay: number): 
 	if (kept.some((g) => g.months!.max >= fromDay)) throw new IncrementalMismatch('a row group across the months written again');
 	let end = 4;
 	for (const g of kept) {
-		if (g.start !== end) throw new IncrementalMismatch('row groups not contiguous');
+		if (g.start !== end || g.bytes < 0) throw new IncrementalMismatch('row groups not contiguous');
 		end = g.start + g.bytes;
 	}
 	return { bytes: bytes.subarray(0, end), groups: kept.map((g) => g.raw), rows: kept.reduce((s, g) => s + g.rows, 0), fromDay };

@@ -161,7 +161,7 @@ export interface RowGroupInfo {
 	/** The RowGroup struct's bytes as they are in the footer (self-contained in the compact protocol). */
 	raw: Buffer;
 	rows: number;
-	/** First byte of the row group's column chunks in the file, and their total size. */
+	/** First byte of the row group's column chunks in the file, and their total size (-1 when the footer does not say). */
 	start: number;
 	bytes: number;
 	/** min and max of the `month` column (days since 1970-01-01), from its statistics. */
@@ -191,7 +191,6 @@ export function rowGroupsOfFooter(footer: Buffer, monthColumn = 'month'): { rows
 					return true;
 				});
 				g.raw = footer.subarray(from, r.at);
-				if (g.rows < 0 || g.start < 0 || g.bytes < 0) throw new Error(`row group ${i}: no row count, file offset or size`);
 				groups.push(g);
 			}
 		} else return false;

@@ -13,8 +13,9 @@ import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
-import { benchmarkTexts, summaryTexts, territoryJsons } from './summaries.ts';
-import { seriesFromTable } from './summary-series.ts';
+import { benchmarkTexts, previousSeries, summaryTexts, territoryJsons } from './summaries.ts';
+import { appendSeries, seriesFromTable, type TerritorySeries } from './summary-series.ts';
+import { SharedWithPrevious } from './verify-previous.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
 import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
@@ -29,10 +30,16 @@ export class VerificationError extends Error {
 	}
 }
 
-/** Runs every check on `manifest` (files under `root`, or under `staging` before publication). */
-export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string } = {}): Promise<{ rows: number }> {
+/**
+ * Runs every check on `manifest` (files under `root`, or under `staging` before publication).
+ * With `previous` (the published manifest, under `root`: a build that only added months), the
+ * row groups each extract shares byte for byte with the previous version's file are not
+ * decoded again (verify-previous.ts); the checks run on the rows of the other row groups.
+ */
+export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string; previous?: Manifest } = {}): Promise<{ rows: number; from?: string }> {
 	const resolve = (p: string) => (opts.staging ? join(opts.staging, p.slice(manifest.version.length + 1)) : join(root, p));
 	const faults: string[] = [];
+	const shared = opts.previous ? new SharedWithPrevious(root, opts.previous) : undefined;
 	// each extract's schema, from the bytes read for its checksum
 	const schemas = new Map<string, SchemaElement[] | Error>();
 	const summaries = await checkFiles(manifest, resolve, faults, (f, bytes) => {
@@ -41,8 +48,12 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		} catch (e) {
 			schemas.set(f.path, e as Error);
 		}
+		shared?.extract(manifest.version, f, bytes, faults);
 	});
 	if (faults.length) throw new VerificationError(faults);
+	// the rows checked: from the first row group not shared with the previous version
+	const from = shared?.from();
+	const since = from ? `WHERE month >= DATE '${from}'` : '';
 	// the canonical files first: italia.parquet and the Regione files hold every territory, whole
 	const all = manifest.files.filter((f) => f.kind === 'extract');
 	const canonical = all.filter((f) => f.scope === 'it' || f.scope.startsWith('r:'));
@@ -57,11 +68,11 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		const files = (fs: ManifestFile[]) => `[${fs.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
 		// The canonical files are decoded once, whole (c); every other file's rows as key,
 		// position and a hash of the whole row (v, decoding each file once).
-		await db.run(`CREATE TABLE c AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, ${ALL} FROM read_parquet(${files(canonical)}, file_row_number = true)`);
+		await db.run(`CREATE TABLE c AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, ${ALL} FROM read_parquet(${files(canonical)}, file_row_number = true) ${since}`);
 		const scoped = extracts.slice(canonical.length);
 		await db.run(
 			`CREATE TABLE v AS SELECT fid, rn, territory_id, month, measure, hash(${ALL}) AS h FROM c
-			${scoped.length ? `UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL}) FROM read_parquet(${files(scoped)}, file_row_number = true)` : ''}`
+			${scoped.length ? `UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL}) FROM read_parquet(${files(scoped)}, file_row_number = true) ${since}` : ''}`
 		);
 		// The canonical rows (t): italia.parquet's, and the ATS and Comune rows of the Regione files
 		// (their Regione and Italia rows must equal italia.parquet's: the fingerprint check below).
@@ -74,11 +85,17 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 				WHEN d.level = 'comune' THEN substr(a.parent_id, 3) END AS region
 			FROM d LEFT JOIN d a ON a.territory_id = d.parent_id`
 		);
-		const rows = await checkContents(db, faults, `${manifest.period.to.slice(0, 4)}-01-01`);
+		if (from) await sameEarlierRows(db, resolve(extracts[italia]!.path), shared!.italia(faults), from, faults);
+		const rows = await checkContents(db, faults, `${manifest.period.to.slice(0, 4)}-01-01`, !from);
 		if (faults.length) throw new VerificationError(faults);
-		if (manifest.schema_version >= 2) await checkSummaries(db, manifest, summaries, faults);
+		if (manifest.schema_version >= 2) {
+			// the summaries' months before `from` are the previous version's
+			const earlier = from ? previousSeries(root, shared!.previous, from.slice(0, 7), shared!.summaries(faults)) : undefined;
+			if (faults.length) throw new VerificationError(faults);
+			await checkSummaries(db, manifest, summaries, faults, earlier);
+		}
 		if (faults.length) throw new VerificationError(faults);
-		return { rows };
+		return from ? { rows: extracts.reduce((s, f) => s + f.rows, 0), from } : { rows };
 	} finally {
 		db.close();
 	}
@@ -86,11 +103,27 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 
 const ALL = EXTRACT_COLUMNS.map((c) => c.name).join(', ');
 
-/** Each summary file is the one built from the extract rows (schema 2 manifests; older summaries are only hashed). */
-async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, string>, faults: string[]): Promise<void> {
+/** italia.parquet's rows before `from` are the previous version's (the file is written whole each time). */
+async function sameEarlierRows(db: Db, italia: string, previous: string | null, from: string, faults: string[]): Promise<void> {
+	if (!previous) {
+		faults.push(`italia.parquet: the previous version's is missing or changed`);
+		return;
+	}
+	const sql = (file: string) => `SELECT count(*) AS n, bit_xor(hash(${ALL})) AS h FROM read_parquet(${sqlString(file)}) WHERE month < DATE '${from}'`;
+	const [a] = await db.all<{ n: bigint; h: bigint }>(sql(italia));
+	const [b] = await db.all<{ n: bigint; h: bigint }>(sql(previous));
+	if (a!.n !== b!.n || a!.h !== b!.h) faults.push(`italia.parquet: rows before ${from} differ from the previous version's`);
+}
+
+/**
+ * Each summary file is the one built from the extract rows (schema 2 manifests; older summaries
+ * are only hashed); with `earlier`, the months before the rows checked come from it.
+ */
+async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, string>, faults: string[], earlier?: Map<string, TerritorySeries>): Promise<void> {
 	const files = manifest.files.filter((f) => f.kind === 'summary');
 	if (!files.length) return;
-	const rows = territoryJsons(await seriesFromTable(db, 't'));
+	const checked = await seriesFromTable(db, 't');
+	const rows = territoryJsons(earlier ? appendSeries(earlier, checked) : checked);
 	const known = new Set(rows.map((r) => r.territory_id));
 	const missing = files.filter((f) => !known.has(f.scope));
 	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
@@ -154,8 +187,9 @@ async function first(db: Db, faults: string[], label: string, sql: string): Prom
 	for (const r of rows) faults.push(`${label}: ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
 }
 
-async function checkContents(db: Db, faults: string[], cut: string): Promise<number> {
-	await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (fid) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
+async function checkContents(db: Db, faults: string[], cut: string, countRows: boolean): Promise<number> {
+	// (a version checked from its shared row groups on has its row counts checked from the footers)
+	if (countRows) await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (fid) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
 	// Regione files: month, measure, territory_id; italia.parquet: territory_id, measure, month;
 	// ATS and Comune files: the months before the last month's year, then that year's, each by
 	// territory_id, measure, month (docs/extracts.md).

@@ -1,0 +1,104 @@
+/**
+ * Verify of a version that only adds months to the previous one (build.ts `appendOnlyBase`):
+ * what it shares with the previous version, verified when that was published, is not decoded
+ * again. For each extract, the row groups at its start whose footer entry and bytes are
+ * identical to the previous version's file (itself checked against the previous manifest's
+ * sha256) hold the same rows; every other row group is decoded and checked like a new file.
+ * `from()` is the first day of the earliest row group not shared, in either version: the
+ * checks run on the rows from that day on, and the earlier rows are the previous version's.
+ * italia.parquet is written whole each time: its earlier rows are compared with the previous
+ * one's (verify.ts); the summaries' earlier months come from the previous summaries (checked
+ * against their sha256 here).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { footerOf, rowGroupsOfFooter, type RowGroupInfo } from './parquet-footer.ts';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export class SharedWithPrevious {
+	private readonly byRel = new Map<string, ManifestFile>();
+	/** The earliest day (days since 1970-01-01) of a row group not shared; -Infinity: check everything. */
+	private first = Infinity;
+	/** Row groups shared, over all files (for the report). */
+	shared = 0;
+	readonly root: string;
+	readonly previous: Manifest;
+	constructor(root: string, previous: Manifest) {
+		this.root = root;
+		this.previous = previous;
+		for (const f of previous.files) this.byRel.set(f.path.slice(previous.version.length + 1), f);
+	}
+
+	/** The previous version's file at the same place as `rel`, checked against its manifest; null when absent or changed. */
+	private previousBytes(rel: string, faults: string[]): Buffer | null {
+		const pf = this.byRel.get(rel);
+		const abs = pf && join(this.root, pf.path);
+		if (!pf || !existsSync(abs!)) return null;
+		const bytes = readFileSync(abs!);
+		if (sha256(bytes) === pf.sha256) return bytes;
+		faults.push(`${pf.path}: the previous version's file differs from its manifest (sha256)`);
+		return null;
+	}
+
+	/** Notes the row groups `bytes` (a new extract whose checksum matched) shares with the previous version's file. */
+	extract(version: string, f: ManifestFile, bytes: Buffer | null, faults: string[]): void {
+		if (f.scope === 'it') {
+			// italia.parquet is written whole and compared by rows (verify.ts); its row count from the footer
+			const rows = bytes && rowGroupsOfFooter(footerOf(bytes)).rows;
+			if (rows !== f.rows) faults.push(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: rows })}`);
+			return;
+		}
+		const old = bytes && this.previousBytes(f.path.slice(version.length + 1), faults);
+		if (!old) {
+			this.first = -Infinity;
+			return;
+		}
+		let mine: RowGroupInfo[];
+		let theirs: RowGroupInfo[];
+		try {
+			mine = rowGroupsOfFooter(footerOf(bytes)).groups;
+			theirs = rowGroupsOfFooter(footerOf(old)).groups;
+		} catch {
+			this.first = -Infinity; // the schema check reports an unreadable footer
+			return;
+		}
+		const rows = mine.reduce((s, g) => s + g.rows, 0);
+		if (rows !== f.rows) faults.push(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: rows })}`);
+		let k = 0;
+		while (k < mine.length && k < theirs.length && mine[k]!.raw.equals(theirs[k]!.raw)) k++;
+		const end = (gs: RowGroupInfo[]) => gs.reduce((e, g) => Math.max(e, g.start + g.bytes), 4);
+		while (k > 0 && !bytes.subarray(0, end(mine.slice(0, k))).equals(old.subarray(0, end(theirs.slice(0, k))))) k--;
+		const rest = [...mine.slice(k), ...theirs.slice(k)];
+		if (rest.some((g) => !g.months)) {
+			this.first = -Infinity;
+			return;
+		}
+		this.shared += k;
+		for (const g of rest) this.first = Math.min(this.first, g.months!.min);
+	}
+
+	/** The first day checked (`YYYY-MM-DD`), or undefined when everything must be. */
+	from(): string | undefined {
+		return Number.isFinite(this.first) ? new Date(this.first * 86_400_000).toISOString().slice(0, 10) : undefined;
+	}
+
+	/** The previous version's italia.parquet (absolute path), when present and unchanged. */
+	italia(faults: string[]): string | null {
+		return this.previousBytes('italia.parquet', faults) ? join(this.root, this.previous.version, 'italia.parquet') : null;
+	}
+
+	/** The previous version's summary texts by manifest path, each checked against its sha256. */
+	summaries(faults: string[]): Map<string, string> {
+		const out = new Map<string, string>();
+		for (const f of this.previous.files) {
+			if (f.kind !== 'summary') continue;
+			const bytes = readFileSync(join(this.root, f.path));
+			if (sha256(bytes) !== f.sha256) faults.push(`${f.path}: the previous version's file differs from its manifest (sha256)`);
+			else out.set(f.path, bytes.toString('utf8'));
+		}
+		return out;
+	}
+}
