@@ -30,7 +30,8 @@ export async function compareWithPrevious(db: Db, root: string, previous: Manife
 		.map((f) => join(root, f.path))
 		.filter((p) => existsSync(p));
 	if (!paths.length || onlyMonths?.length === 0) return { previous: previous.version, newMonths: [], revisedRows: 0, revisedCells: 0, revisedMonths: [] };
-	const inMonths = onlyMonths ? `WHERE strftime(month, '%Y-%m') IN (${onlyMonths.map(sqlString).join(', ')})` : '';
+	// as dates: the files' month statistics then skip the row groups of other months
+	const inMonths = onlyMonths ? `WHERE month IN (${onlyMonths.map((m) => `DATE ${sqlString(`${m}-01`)}`).join(', ')})` : '';
 	await db.run(`CREATE OR REPLACE TEMP TABLE prev AS SELECT DISTINCT * FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true) ${inMonths}`);
 	await db.run(`CREATE OR REPLACE TEMP VIEW cur AS SELECT * FROM extract ${inMonths}`);
 	const newMonths = await db.all<{ m: string }>(`SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM cur EXCEPT SELECT DISTINCT strftime(month, '%Y-%m') FROM prev ORDER BY m`);
