@@ -109,7 +109,11 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 			expect(kept.groups.length, rel).toBeGreaterThan(0);
 			expect(fileOf(out, rel).subarray(0, kept.bytes.length).equals(kept.bytes), rel).toBe(true);
 		}
-		expect(rowGroupsOfFooter(footerOf(fileOf(out, 'regione/01.parquet'))).groups.length).toBeGreaterThan(2);
+		// Regione 01: whole months up to GROUP_ROWS rows, and a new group on 1 January
+		const regione = rowGroupsOfFooter(footerOf(fileOf(out, 'regione/01.parquet'))).groups;
+		expect(regione.length).toBeGreaterThan(2);
+		expect(regione.every((g) => g.months!.max < Date.UTC(2024, 0, 1) / 86_400_000 || g.months!.min >= Date.UTC(2024, 0, 1) / 86_400_000)).toBe(true);
+		expect(r.verifiedFrom).toBe('2024-01-01');
 		expect(published(out)).toEqual(await fullRebuild('2024-02'));
 		await expect(verifyPublished(out)).resolves.toMatchObject({ version: r.version });
 	}, 60_000);

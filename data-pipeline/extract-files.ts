@@ -60,7 +60,8 @@ export interface FileJob {
 /**
  * Where the row groups break (docs/extracts.md). Territory-first files (ATS, Comune): the
  * months before `cutDay` (1 January of the last month's year), then the months from it.
- * Month-first files (Regione): whole months, as many as fit in `groupRows` rows.
+ * Month-first files (Regione): whole months, as many as fit in `groupRows` rows, and a new
+ * group at `cutDay` (a small Regione's file is then two groups, not one spanning every month).
  * Adding a month of the same year then leaves every earlier row group as it was.
  */
 export interface Layout {
@@ -124,7 +125,9 @@ function groupsOf(rows: Rows, idx: Int32Array, monthFirst: boolean, layout: Layo
 	for (let i = 0; i < idx.length; ) {
 		let j = i;
 		while (j < idx.length && rows.mi[idx[j]!] === rows.mi[idx[i]!]) j++;
-		if (j - start > layout.groupRows && i > start) {
+		// a group never spans 1 January of the last month's year, nor more than groupRows rows (unless one month does)
+		const newYear = rows.day[idx[i]!]! >= layout.cutDay && rows.day[idx[start]!]! < layout.cutDay;
+		if ((j - start > layout.groupRows || newYear) && i > start) {
 			out.push([start, i]);
 			start = i;
 		}
