@@ -3,7 +3,7 @@ import { createNodeEngine } from '#lib/data/node-engine.ts';
 import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
 import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
-import { comparisonQuery, comuneAtsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, levelMonthsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
 // Comparison rows come in no order: the scope first, then by name, for the assertions.
@@ -97,6 +97,16 @@ describe('the other queries', () => {
 		const rows = await run(monthsQuery('r:05'));
 		expect(rows[0]).toEqual({ month: '2023-10', measures: ['PdC', 'RdC', 'SFL'] });
 		expect(rows.at(-1)).toEqual({ month: '2024-02', measures: ['ADI', 'SFL'] });
+	});
+	test('the months of every territory above Comune level are, per territory, its own months query', async () => {
+		const rows = await run(levelMonthsQuery());
+		const ids = [...new Set(rows.map((r) => r.id as string))];
+		expect(ids).toEqual(expect.arrayContaining(['it', 'r:05', 'a:X05001']));
+		expect(ids.some((id) => id.startsWith('c:'))).toBe(false);
+		for (const id of ids) {
+			const own = rows.filter((r) => r.id === id).map(({ month, measures }) => ({ month, measures }));
+			expect(own).toEqual(await run(monthsQuery(id as 'it')));
+		}
 	});
 	test('territories and the Comune → ATS map', async () => {
 		const rows = await run(territoriesQuery('c:028002'));

@@ -206,6 +206,18 @@ FROM extract WHERE territory_id = ? GROUP BY month ORDER BY month`,
 	};
 }
 
+/**
+ * Rows `{id, month, measures}`: `monthsQuery` of every territory above Comune level at once
+ * (a Regione's table holds about ten), in territory and month order.
+ */
+export function levelMonthsQuery(): Built {
+	return {
+		sql: `SELECT territory_id AS id, strftime(month, '%Y-%m') AS month, list(DISTINCT measure ORDER BY measure) AS measures
+FROM extract WHERE level IN ('italia', 'regione', 'ats') GROUP BY territory_id, month ORDER BY id, month`,
+		params: []
+	};
+}
+
 /** Rows `{id, name, level, parent_id}` of the territories above Comune level, and of `t` (for the breadcrumb). */
 export function territoriesQuery(t: TerritoryId): Built {
 	return {

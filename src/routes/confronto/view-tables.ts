@@ -4,6 +4,7 @@
  * compared. Both are rebuilt when the extract grows (a national user entering a Regione adds
  * its rows), which `SELECT count(*)` tells cheaply.
  */
+import type { ManifestFile, TerritoryId } from '#contracts';
 import { query } from '#lib/data/query.ts';
 import { monthListsQuery, monthSliceQuery, monthTable, territoryIndexQuery } from './queries.ts';
 
@@ -27,6 +28,27 @@ function serial<T>(work: () => Promise<T>): Promise<T> {
 /** Rows of the extract when the index was last built: answers computed on another count are stale. */
 export function extractRows(): number | null {
 	return rows;
+}
+
+/**
+ * Scopes whose rows were complete in `extract` when the index was last built. A file's rows never
+ * change once loaded (a later file adds only territories not there yet), so a territory inside
+ * one of these needs no `count(*)` round trip to know its rows, index and slices are current.
+ */
+const indexedScopes = new Set<TerritoryId>();
+
+/**
+ * `ensureIndex` for the territory `t`, served by `file` (its `scope` and `within`, from the
+ * manifest; call after `ensureScope(t)`): skips the count when an enclosing Regione or ATS file
+ * was already in the table at the last build (an ATS opened, back to the Regione, Confronto
+ * reopened: 12–45 ms each under load). Italia's file is not trusted so: a national user's table
+ * grows inside it when a Regione is entered.
+ */
+export async function ensureIndexFor(file: Pick<ManifestFile, 'scope' | 'within'> | null): Promise<void> {
+	const scopes = file ? [file.scope, ...file.within].filter((s) => s !== 'it') : [];
+	if (index && scopes.some((s) => indexedScopes.has(s))) return index;
+	await ensureIndex();
+	if (file && file.scope !== 'it') indexedScopes.add(file.scope);
 }
 
 /** Builds the territory index unless the extract is unchanged since it was built; drops stale slices. */
