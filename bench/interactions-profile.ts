@@ -58,7 +58,8 @@ interface TraceEvent {
 function summarise(events: TraceEvent[], top: number, cpu: { main: number; worker: number }): string {
 	const names = new Map<string, string>();
 	for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, String(e.args?.name));
-	const main = [...names].find(([, n]) => n === 'CrRendererMain')?.[0];
+	const mark = events.find((e) => e.name === 'bench:step');
+	const main = mark ? `${mark.pid}:${mark.tid}` : [...names].find(([, n]) => n === 'CrRendererMain')?.[0];
 	const xs = events.filter((e) => e.ph === 'X' && e.dur !== undefined && `${e.pid}:${e.tid}` === main).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
 	// Self time: each event's duration less its direct children's.
 	const self = new Map<string, number>();
@@ -107,6 +108,94 @@ function summarise(events: TraceEvent[], top: number, cpu: { main: number; worke
 	return `    cpu: ${fmt(busy, 4)}\n    main self: ${fmt(self, top)}\n    js self: ${fmt(fnSelf, top)}`;
 }
 
+/**
+ * The main thread from the step's start (its `bench:step` mark) to the painted frame: each
+ * task with its time by kind (script, style, layout, paint…), so what lies between the last
+ * DOM change and the paint is visible.
+ */
+/** Main-thread CPU ms of the last step window (thread time: what the step cost whatever the load). */
+let windowCpu = 0;
+
+function stepWindow(events: TraceEvent[], ms: number): string {
+	const names = new Map<string, string>();
+	for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, String(e.args?.name));
+	const mark = events.find((e) => e.name === 'bench:step');
+	if (!mark) return '    window: no bench:step mark in the trace';
+	// The page's main thread (other renderers, e.g. the identity provider's, have one too).
+	const main = `${mark.pid}:${mark.tid}`;
+	const [t0, t1] = [mark.ts, mark.ts + ms * 1000];
+	const xs = events.filter((e) => e.ph === 'X' && e.dur !== undefined && `${e.pid}:${e.tid}` === main && e.ts + e.dur! > t0 && e.ts < t1).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+	const kind = (n: string) =>
+		/^(FunctionCall|EvaluateScript|RunMicrotasks|V8\.|v8\.|TimerFire|FireAnimationFrame|EventDispatch|MinorGC|MajorGC)/.test(n) ? 'js' : /UpdateLayoutTree|RecalcStyle|ParseAuthorStyleSheet/.test(n) ? 'style' : /^Layout|UpdateLayerTree|IntersectionObserver/.test(n) ? 'layout' : /Paint|Layerize|Commit|Raster|CompositeLayers/.test(n) ? 'paint' : 'other';
+	const tasks: string[] = [];
+	let cpu = 0;
+	const total = new Map<string, number>();
+	let end = -1;
+	for (const e of xs) {
+		if (e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask') continue;
+		if (e.ts < end) continue;
+		end = e.ts + e.dur!;
+		cpu += (e.tdur ?? 0) / 1000;
+		const inner = xs.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur! <= end);
+		// Self time per kind inside the task.
+		const by = new Map<string, number>();
+		const stack: TraceEvent[] = [];
+		const child = new Map<TraceEvent, number>();
+		for (const c of inner) {
+			while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= c.ts) stack.pop();
+			const parent = stack.at(-1);
+			if (parent) child.set(parent, (child.get(parent) ?? 0) + c.dur!);
+			stack.push(c);
+		}
+		for (const c of inner) {
+			const k = kind(c.name);
+			const v = (c.dur! - (child.get(c) ?? 0)) / 1000;
+			by.set(k, (by.get(k) ?? 0) + v);
+			total.set(k, (total.get(k) ?? 0) + v);
+		}
+		if (e.dur! < 1000) continue;
+		const parts = [...by].filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ');
+		tasks.push(`@${((e.ts - t0) / 1000).toFixed(0)}+${(e.dur! / 1000).toFixed(0)} (${parts})`);
+	}
+	const sum = [...total].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ');
+	// JS samples inside the window (with --js): self and inclusive time per function.
+	const profiles = new Map<string, number>();
+	for (const e of events) if (e.name === 'Profile' && `${e.pid}:${e.tid}` === main) profiles.set(String(e.id), Number(e.args?.data?.startTime ?? e.ts));
+	const nodes = new Map<string, { fn: string; parent?: number }>();
+	const selfMs = new Map<string, number>();
+	const inclMs = new Map<string, number>();
+	const clock = new Map<string, number>();
+	for (const e of events) {
+		if (e.name !== 'ProfileChunk' || !profiles.has(String(e.id))) continue;
+		const p = e.args?.data?.cpuProfile ?? {};
+		for (const n of p.nodes ?? []) {
+			const cf = n.callFrame ?? {};
+			nodes.set(`${e.id}:${n.id}`, { fn: `${cf.functionName || '(anon)'}:${cf.lineNumber ?? ''}`, parent: n.parent });
+		}
+		const deltas: number[] = e.args?.data?.timeDeltas ?? [];
+		let t = clock.get(String(e.id)) ?? profiles.get(String(e.id))!;
+		(p.samples ?? []).forEach((id: number, i: number) => {
+			t += deltas[i] ?? 0;
+			const dt = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000;
+			if (t < t0 || t > t1) return;
+			const leaf = nodes.get(`${e.id}:${id}`);
+			if (!leaf || /^\((idle|program)\)/.test(leaf.fn)) return;
+			selfMs.set(leaf.fn, (selfMs.get(leaf.fn) ?? 0) + dt);
+			const seen = new Set<string>();
+			for (let n: { fn: string; parent?: number } | undefined = leaf; n; n = n.parent === undefined ? undefined : nodes.get(`${e.id}:${n.parent}`)) {
+				if (seen.has(n.fn)) continue;
+				seen.add(n.fn);
+				inclMs.set(n.fn, (inclMs.get(n.fn) ?? 0) + dt);
+			}
+		});
+		clock.set(String(e.id), t);
+	}
+	const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(1)} ${k}`).join(' | ');
+	const js = selfMs.size ? `\n    js self (window): ${top(selfMs, 20)}\n    js incl (window): ${top(inclMs, 40)}` : '';
+	windowCpu = cpu;
+	return `    window ${ms.toFixed(0)} ms (main thread CPU ${cpu.toFixed(1)}): ${sum}\n    tasks: ${tasks.join(' ')}${js}`;
+}
+
 async function main(): Promise<void> {
 	const data = await ensureBenchData({ scale: 0.05, extractsDir: values.extracts, regione: 'r:03', log });
 	let appDir: string;
@@ -148,6 +237,8 @@ async function main(): Promise<void> {
 							categories: `devtools.timeline,blink.user_timing,toplevel,v8.execute${values.js ? ',disabled-by-default-devtools.timeline,disabled-by-default-v8.cpu_profiler' : ''}`,
 							transferMode: 'ReportEvents'
 						});
+						// The renderer starts recording a little after the call returns.
+						if (cdp) await new Promise((r) => setTimeout(r, 150));
 					},
 					after: async (name, t) => {
 						if (values.marks) {
@@ -171,8 +262,8 @@ async function main(): Promise<void> {
 						await cdp.send('Tracing.end');
 						await done;
 						const c = { main: 0, worker: 0 };
-						const text = summarise(events, Number(values.top), c);
-						cpuOf[which].set(name, [...(cpuOf[which].get(name) ?? []), c.main + c.worker]);
+						const text = summarise(events, Number(values.top), c) + '\n' + stepWindow(events, t?.ms ?? 0);
+						cpuOf[which].set(name, [...(cpuOf[which].get(name) ?? []), windowCpu]);
 						process.stdout.write(`  ${label(which)} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms\n${text}\n`);
 					}
 				});
@@ -189,7 +280,7 @@ async function main(): Promise<void> {
 		for (const s of stacks) await s.close();
 	}
 	if (values.trace) {
-		process.stdout.write(`CPU ms (main + worker), median:\n`);
+		process.stdout.write(`main-thread CPU ms from the step's start to its paint, median:\n`);
 		for (const name of cpuOf[0].keys())
 			process.stdout.write(`${name.padEnd(26)} ${median(cpuOf[0].get(name)!)!.toFixed(1).padStart(7)} ${cpuOf.slice(1).map((c) => median(c.get(name) ?? [])?.toFixed(1).padStart(7)).join(' ')}\n`);
 	}

@@ -74,6 +74,8 @@ export async function timeAction(page: Page, action: Action): Promise<{ ms: numb
 		w.__benchPainted = 0;
 		const start = performance.now();
 		w.__benchStart = start;
+		// For a trace of the step (bench/interactions-profile.ts --trace): where the step begins.
+		performance.mark('bench:step');
 		if ('select' in a) {
 			const sel = labelled(a.select);
 			if (!sel || sel.options.length === 0) return null;
