@@ -1,5 +1,5 @@
 /**
- * `node bench/profile.ts [--scale F | --extracts DIR] [--no-build] [--warm N] [--trace DIR]`: one cold and N warm
+ * `node bench/profile.ts [--scale F | --extracts DIR] [--no-build | --app DIR] [--warm N] [--trace DIR]`: one cold and N warm
  * sessions of the Regione user through the bench stack, printing every User Timing mark and
  * measure and the main resources relative to the token, and (with --trace) a Chromium trace of
  * each session (the cold one up to the end of its start-up) with the wasm compile/cache events summarised. A tool for finding where
@@ -20,6 +20,8 @@ const { values } = parseArgs({
 		scale: { type: 'string', default: '0.05' },
 		extracts: { type: 'string' },
 		'no-build': { type: 'boolean', default: false },
+		/** A built app dir to profile instead of var/bench/app (e.g. one variant of an A/B). */
+		app: { type: 'string' },
 		warm: { type: 'string', default: '2' },
 		trace: { type: 'string' },
 		/** Seconds each tab stays open after the figures (Chromium writes the wasm code cache ~2 s after the compile's tier-up). */
@@ -50,23 +52,47 @@ interface TraceEvent {
 	args?: Record<string, unknown>;
 }
 
-/** The page's own view: marks, measures and resources relative to `cruscotto:token`. */
+/** One performance entry, flattened: epoch ms (`timeOrigin` + start), for pages and workers alike. */
+interface Entry {
+	type: string;
+	name: string;
+	at: number;
+	duration: number;
+	end: number;
+	transferSize: number;
+}
+
+/** Every mark, measure and resource of the current global (page or worker), as epoch ms. */
+function entries(): Entry[] {
+	return performance.getEntries().map((e) => ({
+		type: e.entryType,
+		name: e.name,
+		at: performance.timeOrigin + e.startTime,
+		duration: e.duration,
+		end: performance.timeOrigin + ((e as PerformanceResourceTiming).responseEnd ?? e.startTime + e.duration),
+		transferSize: (e as PerformanceResourceTiming).transferSize ?? 0
+	}));
+}
+
+/** The page's and its workers' view: marks, measures and resources relative to `cruscotto:token`. */
 async function timeline(page: Page): Promise<string[]> {
-	return page.evaluate(() => {
-		const t0 = performance.getEntriesByName('cruscotto:token')[0]?.startTime ?? 0;
-		const out: string[] = [];
-		const ms = (v: number) => (v - t0).toFixed(0).padStart(6);
-		for (const e of performance.getEntries()) {
-			if (e.entryType === 'mark') out.push(`${ms(e.startTime)}        mark ${e.name}`);
-			else if (e.entryType === 'measure') out.push(`${ms(e.startTime)} ${e.duration.toFixed(0).padStart(6)} measure ${e.name}`);
-			else if (e.entryType === 'resource') {
-				const r = e as PerformanceResourceTiming;
-				if (!/extracts|\.wasm|worker|config\.json|token/.test(r.name)) continue;
-				out.push(`${ms(r.startTime)} ${ms(r.responseEnd)} ${r.transferSize}B ${r.name.replace(/^https?:\/\/[^/]+/, '')}`);
+	const own = await page.evaluate(entries);
+	const workers = await Promise.all(page.workers().map((w) => w.evaluate(entries).catch(() => [] as Entry[])));
+	const t0 = own.find((e) => e.name === 'cruscotto:token')?.at ?? 0;
+	const out: string[] = [];
+	const ms = (v: number) => (v - t0).toFixed(0).padStart(6);
+	for (const [where, list] of [['', own], ...workers.map((w) => ['[worker] ', w] as const)] as const) {
+		for (const e of list) {
+			if (e.type === 'navigation') out.push(`${ms(e.at)} ${ms(e.end)} ${where}navigation ${e.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 60)}`);
+			else if (e.type === 'mark') out.push(`${ms(e.at)}        ${where}mark ${e.name}`);
+			else if (e.type === 'measure') out.push(`${ms(e.at)} ${e.duration.toFixed(0).padStart(6)} ${where}measure ${e.name}`);
+			else if (e.type === 'resource') {
+				if (!/extracts|\.wasm|worker|config\.json|token/.test(e.name)) continue;
+				out.push(`${ms(e.at)} ${ms(e.end)} ${where}${e.transferSize}B ${e.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 120)}`);
 			}
 		}
-		return out.sort((a, b) => Number(a.slice(0, 6)) - Number(b.slice(0, 6)));
-	});
+	}
+	return out.sort((a, b) => Number(a.slice(0, 6)) - Number(b.slice(0, 6)));
 }
 
 /** Wasm compile and code-cache events, and the busiest top-level tasks per thread. */
@@ -96,7 +122,7 @@ function summariseTrace(events: TraceEvent[]): string[] {
 
 async function main(): Promise<void> {
 	const data = await ensureBenchData({ scale: Number(values.scale), extractsDir: values.extracts, regione: 'r:03', log });
-	const appDir = await buildAppCopy({ rebuild: !values['no-build'], log });
+	const appDir = values.app ? path.resolve(values.app) : await buildAppCopy({ rebuild: !values['no-build'], log });
 	const stack = await startBenchStack({ appDir, extractsDir: data.extractsDir, varDir: data.varDir, regione: data.regione, ats: data.ats });
 	const browser = await launchBrowser();
 	try {
