@@ -7,8 +7,9 @@
  */
 import { untrack } from 'svelte';
 import type { SummaryTerritory, TerritoryId } from '#contracts';
-import type { Param } from './engine.ts';
+import type { Param, Row } from './engine.ts';
 import { italianError } from './errors.ts';
+import { smallerSource } from './first-view.ts';
 import { query } from './query.ts';
 import { beforeTable, ensureScope, extracts } from './session.ts';
 import { territories } from './Territories.svelte.ts';
@@ -129,6 +130,23 @@ export class TerritoryData {
 		if (t) this.load(t);
 	}
 
+	/**
+	 * The rows of `ids` from a file smaller than `t`'s own that holds them all (`italia.parquet`
+	 * for a Regione), or null when there is none or it cannot be read. The table's loads wait for
+	 * this query (the worker runs one request at a time); `t`'s file is fetched meanwhile.
+	 */
+	async #fromSmallerFile(t: TerritoryId, ids: readonly TerritoryId[], built: { sql: string; params: Param[] }): Promise<Row[] | null> {
+		const file = smallerSource(await extracts.manifest(), t, ids);
+		if (!file) return null;
+		const rows = extracts.register(file).then((name) => {
+			const { sql, params } = overFile(name, ids, built);
+			return query(sql, params);
+		});
+		extracts.hold(rows);
+		void ensureScope(t).catch(() => undefined);
+		return rows.catch(() => null);
+	}
+
 	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
 		// A territory without its own file (a Provincia) needs the table's parents for its benchmarks.
 		if (!(await extracts.fileFor(t))) {
@@ -137,10 +155,12 @@ export class TerritoryData {
 		}
 		const ids = [t, ...(await territories.benchmarksOf(t))];
 		const built = seriesQuery(ids);
-		const direct = await beforeTable(t, (file) => {
-			const { sql, params } = overFile(file, ids, built);
-			return query(sql, params);
-		});
+		const direct =
+			(await this.#fromSmallerFile(t, ids, built)) ??
+			(await beforeTable(t, (file) => {
+				const { sql, params } = overFile(file, ids, built);
+				return query(sql, params);
+			}));
 		const list = toTerritories(ids, direct ?? (await query(built.sql, built.params)));
 		if (list[0]?.id !== t) throw new Error(`No rows for ${t}`);
 		fromDb.set(t, list);

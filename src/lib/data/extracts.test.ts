@@ -189,4 +189,39 @@ describe('ExtractStore', () => {
 		expect(summary?.benchmarks).toEqual([]);
 		expect(fixture.requests.map((r) => r.path).sort()).toEqual(['manifest.json', 'v1/summary/italia.json']);
 	});
+
+	test('a file registered for a first answer is readable by name, kept out of the table, and registered once', async () => {
+		const { engine } = await storeFor(['r:05']);
+		const registered: string[] = [];
+		const { store } = await storeFor(['r:05'], {
+			engine: async () => ({ ...engine, registerFile: (name: string, bytes: Uint8Array) => (registered.push(name), engine.registerFile(name, bytes)) })
+		});
+		const italia = fixture.manifest.files.find((f) => f.path === 'v1/italia.parquet')!;
+		const name = await store.register(italia);
+		expect(name).toBe(`${italia.sha256}.parquet`);
+		const rows = await engine.query(`SELECT DISTINCT territory_id FROM read_parquet('${name}') WHERE territory_id IN (?, ?) ORDER BY 1`, ['r:05', 'it']);
+		expect(rows.map((r) => r.territory_id)).toEqual(['it', 'r:05']);
+		await expect(engine.query('SELECT count(*) FROM extract')).rejects.toThrow();
+		expect(await store.register(italia)).toBe(name);
+		expect(registered).toEqual([name]);
+	});
+
+	test("a table load reads its file at once but waits for held work before it uses the engine", async () => {
+		const { engine } = await storeFor(['r:05']);
+		const used: string[] = [];
+		const { store } = await storeFor(['r:05'], {
+			engine: async () => ({ ...engine, registerFile: (name: string, bytes: Uint8Array) => (used.push(name), engine.registerFile(name, bytes)) })
+		});
+		let release!: () => void;
+		store.hold(new Promise<void>((r) => (release = r)));
+		const loaded = store.ensureScope('r:05');
+		await new Promise((r) => setTimeout(r, 30));
+		expect(fixture.requests.map((r) => r.path)).toContain('v1/regione/05.parquet');
+		expect(used).toEqual([]);
+		release();
+		await loaded;
+		expect(used).toHaveLength(1);
+		const [{ n }] = await engine.query(`SELECT count(*) AS n FROM extract WHERE territory_id = 'r:05'`);
+		expect(n).toBeGreaterThan(0);
+	});
 });

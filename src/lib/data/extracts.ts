@@ -80,6 +80,10 @@ export class ExtractStore {
 	#cache: Promise<{ cache: Cache; held: Set<string> } | null> | null = null;
 	/** Bytes requested before the manifest was in (`early`), by path: unverified until the manifest lists the path. */
 	#early = new Map<string, Promise<Uint8Array | null>>();
+	/** Files registered in the engine, by sha256: the name `read_parquet` takes. */
+	#registered = new Map<string, Promise<string>>();
+	/** What the table's loads wait for before they use the engine (`hold`). */
+	#loadsAfter: Promise<unknown> = Promise.resolve();
 
 	constructor(deps: ExtractDeps) {
 		this.#deps = deps;
@@ -192,6 +196,40 @@ export class ExtractStore {
 		return pending;
 	}
 
+	/**
+	 * Makes `file` readable as `read_parquet(<name>)` in the engine without adding it to `extract`,
+	 * and resolves with that name: for a view's first answer from a file smaller than its scope's
+	 * (`smallerSource`). Registered once per file.
+	 */
+	async register(file: ManifestFile): Promise<string> {
+		const verified = await this.#verified(file);
+		return this.#registerBytes(verified.file, verified.bytes);
+	}
+
+	/**
+	 * The table's loads use the engine only once `work` is settled (their bytes are still read or
+	 * downloaded meanwhile): DuckDB's worker runs one request at a time, and a Regione's table takes
+	 * ~0.6 s to build, which a view's first answer queued behind it would wait for.
+	 */
+	hold(work: Promise<unknown>): void {
+		const before = this.#loadsAfter;
+		this.#loadsAfter = Promise.all([before, work.catch(() => undefined)]);
+	}
+
+	#registerBytes(file: ManifestFile, bytes: Uint8Array): Promise<string> {
+		let name = this.#registered.get(file.sha256);
+		if (!name) {
+			const registered = `${file.sha256}.parquet`;
+			name = this.#deps.engine().then(async (engine) => {
+				await engine.registerFile(registered, bytes);
+				return registered;
+			});
+			this.#registered.set(file.sha256, name);
+			name.catch(() => this.#registered.delete(file.sha256));
+		}
+		return name;
+	}
+
 	/** The verified bytes of `file`, from the cache when its hash is there (after a publish: of its successor). */
 	async bytes(file: ManifestFile): Promise<Uint8Array> {
 		return (await this.#verified(file)).bytes;
@@ -274,9 +312,9 @@ export class ExtractStore {
 
 	async #load(requested: ManifestFile): Promise<void> {
 		const { file, bytes } = await this.#verified(requested);
+		await this.#loadsAfter;
+		const name = await this.#registerBytes(file, bytes);
 		const engine = await this.#deps.engine();
-		const name = `${file.sha256}.parquet`;
-		await engine.registerFile(name, bytes);
 		// One load at a time: each INSERT reads the table the previous one wrote.
 		const step = this.#queue.then(() => this.#insert(engine, name));
 		this.#queue = step.catch(() => undefined);

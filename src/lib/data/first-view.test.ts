@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExtractStore } from './extracts.ts';
-import { firstViewPaths, publishedData } from './first-view.ts';
+import { firstViewPaths, publishedData, smallerSource } from './first-view.ts';
 import { createNodeEngine } from './node-engine.ts';
 import { buildFixture, type Fixture } from './test-fixture.ts';
 import type { Engine } from './engine.ts';
@@ -87,5 +87,21 @@ describe('first view beside the manifest', () => {
 		release();
 		expect((await store.summary('r:05'))?.territory.id).toBe('r:05');
 		expect(order).toContain('sent v1/summary/regione/05.json');
+	});
+
+	test("a Regione's first DuckDB answer reads italia.parquet when it is the smaller file, never for an ATS or a Comune", () => {
+		const m = fixture.manifest;
+		const italia = m.files.find((f) => f.path === 'v1/italia.parquet')!;
+		const regione = m.files.find((f) => f.path === 'v1/regione/05.parquet')!;
+		expect(italia.rows).toBeLessThan(regione.rows);
+		expect(smallerSource(m, 'r:05', ['r:05', 'it'])).toBe(italia);
+		// italia.parquet holds Italia, the Regioni and the Province only
+		expect(smallerSource(m, 'a:X05001', ['a:X05001', 'r:05', 'it'])).toBeNull();
+		expect(smallerSource(m, 'c:028001', ['c:028001', 'r:05', 'it'])).toBeNull();
+		// Italia's own file is italia.parquet: nothing smaller
+		expect(smallerSource(m, 'it', ['it'])).toBeNull();
+		// a Regione whose own file is the smaller one keeps it
+		const small = { ...m, files: m.files.map((f) => (f === regione ? { ...f, rows: italia.rows - 1 } : f)) };
+		expect(smallerSource(small, 'r:05', ['r:05', 'it'])).toBeNull();
 	});
 });

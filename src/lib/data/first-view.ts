@@ -6,7 +6,7 @@
  * manifest lists the same path with their sha256 (`ExtractStore.early`), and a wrong guess (a
  * publish in between, a layout this code does not know) costs one refused request, no error.
  */
-import { benchmarkSummaryPath, extractPath, levelOf, summaryPath, type TerritoryId } from '#contracts';
+import { benchmarkSummaryPath, extractPath, levelOf, summaryPath, type Manifest, type ManifestFile, type TerritoryId } from '#contracts';
 
 /** What `/config.json` says about the published data. */
 export interface PublishedData {
@@ -41,4 +41,21 @@ export function firstViewPaths(data: PublishedData, id: TerritoryId): string[] {
 	const own = at(summaryPath(file));
 	if (data.schema_version < 3) return [own, italia];
 	return level === 'regione' ? [own, at(benchmarkSummaryPath(id))] : [own];
+}
+
+/** The levels `italia.parquet` holds (DESIGN.md "Extracts"): Italia, every Regione, every Provincia. */
+const IN_ITALIA_FILE = new Set(['italia', 'regione', 'provincia']);
+
+/**
+ * The file the first DuckDB answer for `id`'s view reads, when a smaller one than `id`'s own
+ * holds every one of `ids` (the territory and its benchmarks): `italia.parquet`, readable by
+ * every user, for a Regione (Lombardia: 24,064 rows against its own file's 301,552; every row
+ * group of a Regione file holds every territory, so no filter skips any). Null otherwise: the
+ * territory's own file answers, as its table is built from it (decision 0032 addendum).
+ */
+export function smallerSource(m: Manifest, id: TerritoryId, ids: readonly TerritoryId[]): ManifestFile | null {
+	if (!ids.every((x) => IN_ITALIA_FILE.has(levelOf(x) ?? ''))) return null;
+	const italia = m.files.find((f) => f.kind === 'extract' && f.scope === 'it') ?? null;
+	const own = m.files.find((f) => f.kind === 'extract' && f.scope === id) ?? null;
+	return italia && own && italia.rows < own.rows ? italia : null;
 }

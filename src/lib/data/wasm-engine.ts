@@ -44,7 +44,10 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 				try {
 					table = await stmt.query(...params);
 				} finally {
-					await stmt.close();
+					// Not awaited: the worker handles messages in order, so the next request still comes
+					// after it, and the caller does not wait for one more round trip through a main thread
+					// that is busy drawing the first view.
+					void stmt.close().catch(() => undefined);
 				}
 			}
 			const names = table.schema.fields.map((f: { name: string }) => f.name);
