@@ -47,7 +47,8 @@ export function footerOf(bytes: Buffer): Buffer {
 // Thrift compact protocol: field/element types.
 const { TRUE: BOOL_TRUE, FALSE: BOOL_FALSE, BYTE, I16, I32, I64, DOUBLE, BINARY, LIST, SET, MAP, STRUCT } = THRIFT;
 
-class Reader {
+/** A Thrift compact-protocol reader over `b` from `at` (the footer, or a page header inside a file). */
+export class Reader {
 	at = 0;
 	private readonly b: Buffer;
 	constructor(b: Buffer) {
