@@ -132,7 +132,7 @@ function stepWindow(events: TraceEvent[], ms: number): string {
 	const total = new Map<string, number>();
 	let end = -1;
 	for (const e of xs) {
-		if (e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask') continue;
+		// Top-level events only (a task, or work the scheduler does not wrap in one, e.g. a mojo message).
 		if (e.ts < end) continue;
 		end = e.ts + e.dur!;
 		cpu += (e.tdur ?? 0) / 1000;
@@ -193,6 +193,11 @@ function stepWindow(events: TraceEvent[], ms: number): string {
 	const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(1)} ${k}`).join(' | ');
 	const js = selfMs.size ? `\n    js self (window): ${top(selfMs, 20)}\n    js incl (window): ${top(inclMs, 40)}` : '';
 	windowCpu = cpu;
+	// Requests the page made in the window (a route's code, data): a step can wait on the network.
+	const requests = events
+		.filter((e) => e.name === 'ResourceSendRequest' && e.ts >= t0 && e.ts <= t1)
+		.map((e) => `@${((e.ts - t0) / 1000).toFixed(0)} ${String(e.args?.data?.url ?? '').split('/').slice(-2).join('/')}`);
+	if (requests.length) tasks.push(`| requests: ${requests.join(' ')}`);
 	return `    window ${ms.toFixed(0)} ms (main thread CPU ${cpu.toFixed(1)}): ${sum}\n    tasks: ${tasks.join(' ')}${js}`;
 }
 
