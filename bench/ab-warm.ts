@@ -1,5 +1,5 @@
 /**
- * `node bench/ab-warm.ts --extracts DIR [--rounds N] [--no-build]`: an A/B of the DuckDB wasm's
+ * `node bench/ab-warm.ts --extracts DIR [--rounds N] [--cold N] [--no-build | --a DIR [--b DIR]]`: an A/B of the DuckDB wasm's
  * encoding for a returning user — A the app as built and precompressed (wasm sent brotli), B the
  * same files without the wasm's brotli sibling (sent gzip) — in warm sessions that alternate
  * A, B, A, B… so that the load of this shared
@@ -24,7 +24,7 @@ const { values } = parseArgs({
 		rounds: { type: 'string', default: '6' },
 		cold: { type: 'string', default: '0' },
 		'no-build': { type: 'boolean', default: false },
-		/** Two built app dirs to compare instead of brotli vs gzip wasm. */
+		/** Two built app dirs to compare instead of brotli vs gzip wasm (with `--a` alone: that build's wasm, brotli vs gzip). */
 		a: { type: 'string' },
 		b: { type: 'string' }
 	}
@@ -33,7 +33,8 @@ const log = (s: string) => process.stderr.write(`[ab ${new Date().toISOString().
 
 const data = await ensureBenchData({ scale: 1, extractsDir: values.extracts, regione: 'r:03', log });
 const given = values.a !== undefined && values.b !== undefined;
-const appA = given ? values.a! : await buildAppCopy({ rebuild: !values['no-build'], log });
+// `--a DIR` alone: that build, brotli wasm against gzip wasm.
+const appA = values.a ?? (await buildAppCopy({ rebuild: !values['no-build'], log }));
 await precompressDir(appA);
 const appB = given ? values.b! : path.join(os.tmpdir(), `cruscotto-ab-${process.pid}`);
 if (given) await precompressDir(appB);
