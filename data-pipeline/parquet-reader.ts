@@ -378,49 +378,59 @@ function hybrid(b: Buffer, p: number, end: number, width: number, out: Uint32Arr
 	while (i < n) {
 		let h = 0;
 		for (let shift = 0; ; shift += 7) {
-			if (p >= end || shift > 28) throw new Error('RLE/bit-packed runs end early');
+			if (p >= end || shift > 21) throw new Error('RLE/bit-packed runs end early');
 			const x = b[p++]!;
-			h += (x & 0x7f) * 2 ** shift;
+			h |= (x & 0x7f) << shift;
 			if (x < 0x80) break;
 		}
-		if (h % 2 === 0) {
-			const count = h / 2;
-			if (count === 0 || i + count > n) throw new Error('an RLE run past the page\'s values');
+		if ((h & 1) === 0) {
+			const count = h >>> 1;
+			if (count === 0 || i + count > n) throw new Error("an RLE run past the page's values");
 			if (p + bytes > end) throw new Error('RLE/bit-packed runs end early');
 			let v = 0;
 			for (let k = 0; k < bytes; k++) v |= b[p++]! << (8 * k);
 			if (v > max) throw new Error(`value ${v} past ${max}`);
-			out.fill(v, i, i + count);
-			i += count;
+			const stop = i + count;
+			if (count > 32) {
+				out.fill(v, i, stop);
+				i = stop;
+			} else while (i < stop) out[i++] = v;
 		} else {
-			const count = ((h - 1) / 2) * 8;
-			const size = ((h - 1) / 2) * width;
+			const count = (h >>> 1) * 8;
+			const size = (h >>> 1) * width;
 			if (count === 0 || p + size > end) throw new Error('RLE/bit-packed runs end early');
-			const take = Math.min(count, n - i);
-			if (width === 8) for (let k = 0; k < take; k++) out[i + k] = b[p + k]!;
-			else if (width === 16) for (let k = 0; k < take; k++) out[i + k] = b[p + 2 * k]! | (b[p + 2 * k + 1]! << 8);
+			const start = i;
+			const stop = Math.min(i + count, n);
+			let big = 0;
+			if (width === 8) for (let q = p; i < stop; i++, q++) big |= out[i] = b[q]!;
+			else if (width === 16) for (let q = p; i < stop; i++, q += 2) big |= out[i] = b[q]! | (b[q + 1]! << 8);
 			else {
 				let acc = 0;
 				let bits = 0;
 				let q = p;
-				for (let k = 0; k < take; k++) {
+				for (; i < stop; i++) {
 					while (bits < width) {
 						acc |= b[q++]! << bits;
 						bits += 8;
 					}
-					out[i + k] = acc & mask;
+					big |= out[i] = acc & mask;
 					acc >>>= width;
 					bits -= width;
 				}
 			}
-			for (let k = 0; k < take; k++) if (out[i + k]! > max) throw new Error(`value ${out[i + k]} past ${max}`);
-			// values past `n` only pad the last group
-			if (take < count && p + size !== end) throw new Error('bit-packed values past the page\'s values');
-			i += take;
+			// `big` has every bit of every value: past max only if some value is (max + 1 a power of two)
+			if (big > max && !allAtMost(out, start, stop, max)) throw new Error(`a value past ${max}`);
 			p += size;
+			// values past `n` only pad the last group
+			if (stop - start < count && p !== end) throw new Error("bit-packed values past the page's values");
 		}
 	}
 	return p;
+}
+
+function allAtMost(a: Uint32Array, from: number, to: number, max: number): boolean {
+	for (let i = from; i < to; i++) if (a[i]! > max) return false;
+	return true;
 }
 
 /** A flat column's data page: `n` rows into `out` from `at`. */
@@ -431,8 +441,13 @@ function flatPage(b: Buffer, n: number, kind: Kind, dict: string[] | null, out: 
 	for (let i = 0; i < n; i++) count += defs[i]!;
 	if (kind === 'string') {
 		const col = out as (string | null)[];
-		const vs = dict ? dictionaryValues(b, p, count, dict) : plainStrings(b, p, b.length, count);
-		for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : null;
+		if (dict) {
+			const idx = dictionaryIndices(b, p, count, dict.length);
+			for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? dict[idx[j++]!]! : null;
+		} else {
+			const vs = plainStrings(b, p, b.length, count);
+			for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : null;
+		}
 		return;
 	}
 	const col = out as Float64Array;
@@ -446,18 +461,15 @@ function flatPage(b: Buffer, n: number, kind: Kind, dict: string[] | null, out: 
 	for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : NaN;
 }
 
-/** `count` dictionary indices (a bit-width byte, then the hybrid) at b[p] as the dictionary's strings. */
-function dictionaryValues(b: Buffer, p: number, count: number, dict: string[]): string[] {
+/** `count` dictionary indices (a bit-width byte, then the hybrid) at b[p], each checked against the dictionary's `size`. */
+function dictionaryIndices(b: Buffer, p: number, count: number, size: number): Uint32Array {
+	const idx = (indices = fit(indices, count));
 	if (p >= b.length) {
 		if (count) throw new Error('dictionary indices missing');
-		return [];
+		return idx;
 	}
-	const idx = (indices = fit(indices, count));
-	const width = b[p]!;
-	if (hybrid(b, p + 1, b.length, width, idx, count, dict.length - 1) !== b.length) throw new Error('bytes past the dictionary indices');
-	const out = new Array<string>(count);
-	for (let i = 0; i < count; i++) out[i] = dict[idx[i]!]!;
-	return out;
+	if (hybrid(b, p + 1, b.length, b[p]!, idx, count, size - 1) !== b.length) throw new Error('bytes past the dictionary indices');
+	return idx;
 }
 
 /** Where a LIST column's rows are: the last row started and its list (rows may continue over pages). */
@@ -474,7 +486,7 @@ function listPage(b: Buffer, n: number, dict: string[], out: (string[] | null)[]
 	p = levels(b, p, n, 2, defs, 3);
 	let count = 0;
 	for (let i = 0; i < n; i++) if (defs[i] === 3) count++;
-	const vs = dictionaryValues(b, p, count, dict);
+	const idx = dictionaryIndices(b, p, count, dict.length);
 	for (let i = 0, j = 0; i < n; i++) {
 		const d = defs[i]!;
 		if (d === 2) throw new Error('a NULL list element');
@@ -483,6 +495,6 @@ function listPage(b: Buffer, n: number, dict: string[], out: (string[] | null)[]
 			s.list = d === 0 ? null : [];
 			out[s.row] = s.list;
 		} else if (!s.list || d !== 3 || !s.list.length) throw new Error('a repeated element outside a non-empty list');
-		if (d === 3) s.list!.push(vs[j++]!);
+		if (d === 3) s.list!.push(dict[idx[j++]!]!);
 	}
 }
