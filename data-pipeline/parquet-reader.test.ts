@@ -88,13 +88,20 @@ describe('parquet-reader: the writer subset, decoded as DuckDB decodes it', () =
 		return () => db.close();
 	});
 
-	test('random files: values, NULLs, empty and NULL lists, 16-bit indices, row groups, reads from a later group', async () => {
+	test('random files: values, NULLs, empty and NULL lists, 16-bit and odd-width indices, row groups, reads from a later group', async () => {
 		let n = 0;
 		await fc.assert(
-			fc.asyncProperty(fc.array(row, { maxLength: 80 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 10 }), async (distinct, group, repeat) => {
+			fc.asyncProperty(fc.array(row, { maxLength: 80 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 10 }), fc.boolean(), async (distinct, group, repeat, minimal) => {
 				// repeated rows give RLE runs; the 16-bit case needs > 256 distinct strings in one chunk
 				const rows = distinct.flatMap((r) => Array<Row>(repeat).fill(r));
-				const bytes = encode(rows, group * repeat);
+				// the writer's experiment switch: dictionary indices at their minimal bit width (1–9 bits)
+				if (minimal) process.env.PW_MIN_WIDTH = '1';
+				let bytes: Buffer;
+				try {
+					bytes = encode(rows, group * repeat);
+				} finally {
+					delete process.env.PW_MIN_WIDTH;
+				}
 				const file = join(dir, `r${n++}.parquet`);
 				writeFileSync(file, bytes);
 				const want = await duckColumns(db, file);
@@ -111,7 +118,7 @@ describe('parquet-reader: the writer subset, decoded as DuckDB decodes it', () =
 					expect(later.columns).toEqual(want.columns.map((c) => slice(c, skip)));
 				}
 			}),
-			{ numRuns: 40 }
+			{ numRuns: 60 }
 		);
 		// one chunk with > 256 distinct strings (16-bit indices) among the runs
 		const many = Array.from({ length: 600 }, (_, i): Row => ({ territory_id: `t${i}`, month: i, nuclei: i % 7 ? i : null, importo_medio: i / 3, soppressi_primari: i % 5 ? [`e${i}`, `e${i + 1}`] : i % 2 ? [] : null, nome: i % 3 ? `n${i % 300}` : null }));
