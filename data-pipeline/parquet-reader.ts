@@ -352,7 +352,9 @@ let levelsA: Uint32Array = new Uint32Array(1024);
 let levelsB: Uint32Array = new Uint32Array(1024);
 let indices: Uint32Array = new Uint32Array(1024);
 // PLAIN numbers copied here to be read aligned (a page's values start at any byte)
-let numbers = new ArrayBuffer(8192);
+let numberBytes = new Uint8Array(8192);
+let doubles = new Float64Array(numberBytes.buffer);
+let ints = new Int32Array(numberBytes.buffer);
 function fit(a: Uint32Array, n: number): Uint32Array {
 	return a.length >= n ? a : new Uint32Array(Math.max(n, a.length * 2));
 }
@@ -454,11 +456,20 @@ function flatPage(b: Buffer, n: number, kind: Kind, dict: string[] | null, out: 
 	const size = kind === 'double' ? 8 : 4;
 	if (dict) throw new Error('a dictionary-encoded numeric column');
 	if (p + count * size !== b.length) throw new Error(`${b.length - p} bytes for ${count} PLAIN values`);
-	if (numbers.byteLength < count * size) numbers = new ArrayBuffer(Math.max(count * size, numbers.byteLength * 2));
-	new Uint8Array(numbers, 0, count * size).set(b.subarray(p, p + count * size));
-	// typed arrays are little-endian here (x86, arm64), as PLAIN is
-	const vs = size === 8 ? new Float64Array(numbers, 0, count) : new Int32Array(numbers, 0, count);
-	for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : NaN;
+	if (numberBytes.length < count * size) {
+		numberBytes = new Uint8Array(Math.max(count * size, numberBytes.length * 2));
+		doubles = new Float64Array(numberBytes.buffer);
+		ints = new Int32Array(numberBytes.buffer);
+	}
+	numberBytes.set(b.subarray(p, p + count * size));
+	// typed arrays are little-endian here (x86, arm64), as PLAIN is; one loop per type keeps each monomorphic
+	if (size === 8) {
+		const vs = doubles;
+		for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : NaN;
+	} else {
+		const vs = ints;
+		for (let i = 0, j = 0; i < n; i++) col[at + i] = defs[i] ? vs[j++]! : NaN;
+	}
 }
 
 /** `count` dictionary indices (a bit-width byte, then the hybrid) at b[p], each checked against the dictionary's `size`. */
