@@ -3,8 +3,9 @@
  * OPTIONAL INT32 (plain, DATE, INT_32), DOUBLE and BYTE_ARRAY UTF8 columns and the three-level
  * LIST of OPTIONAL UTF8, ZSTD, data pages v1 with RLE levels, numbers PLAIN, strings PLAIN or
  * dictionary-encoded. Anything else (another codec, encoding, page type or schema shape) is an
- * Error, never a guess. It exists for verify: DuckDB costs ≈ 1–2 ms per file to open one,
- * this a fraction of that over the ~8,500 small extracts of a version.
+ * Error, never a guess. It exists for verify: DuckDB costs ≈ 1–2 ms per file to open one of
+ * the ~8,500 small extracts of a version; this ≈ 0.7 ms for a Comune file (2 row groups, 564
+ * rows), of which ≈ 0.4–0.6 ms are zlib's ≈ 50 ZSTD calls (≈ 10–20 µs each, whatever the size).
  */
 import { zstdDecompressSync } from 'node:zlib';
 import { footerOf, Reader, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
