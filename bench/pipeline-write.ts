@@ -3,20 +3,24 @@
  * `npx node bench/pipeline-write.ts EXTRACTS_DIR OUT_DIR [--detail RR,RR]` rebuilds the
  * build's `extract` table from EXTRACTS_DIR's italia.parquet and regione files, then times
  * writeExtracts, writeSummaries, the manifest (sha256) and verifyVersion into OUT_DIR/.staging-*.
+ * `--previous VERSION` (a version folder in OUT_DIR holding the same months but the last): the
+ * write and verify of a build that only adds a month, from that version's files.
  * PIPELINE_SQL_TRACE=1 prints each SQL statement's time. Prints one JSON line.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../contracts/manifest.ts';
 import { openDb, sqlString } from '../data-pipeline/db.ts';
-import { describeFiles, readManifest } from '../data-pipeline/publish.ts';
+import { describeFiles, readManifest, sha256File } from '../data-pipeline/publish.ts';
+import { footerOf, rowGroupsOfFooter } from '../data-pipeline/parquet-footer.ts';
+import { scopeOfPath } from '../data-pipeline/verify-files.ts';
 import { writeSummaries } from '../data-pipeline/summaries.ts';
 import { verifyVersion } from '../data-pipeline/verify.ts';
 import { writeExtracts } from '../data-pipeline/write-extracts.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { detail: { type: 'string' }, 'keep-staging': { type: 'boolean' }, 'write-only': { type: 'boolean' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { detail: { type: 'string' }, 'keep-staging': { type: 'boolean' }, 'write-only': { type: 'boolean' }, previous: { type: 'string' } } });
 const [src, out] = positionals;
 if (!src || !out) throw new Error('usage: pipeline-write.ts EXTRACTS_DIR OUT_DIR [--detail RR,RR]');
 const published = readManifest(src)!;
@@ -46,8 +50,22 @@ await step('load', () =>
 			QUALIFY row_number() OVER (PARTITION BY territory_id, month, measure ORDER BY fr NULLS LAST) = 1)`
 	)
 );
-const extracts = (await step('write extracts', () => writeExtracts(db, staging, { detailRegions: values.detail?.split(',') }))).files;
-const summaries = await step('write summaries', () => writeSummaries(db, staging, version, extracts));
+/** A manifest of a version folder from its files (the previous version's, for --previous). */
+function manifestOfFolder(root: string, v: string): Manifest {
+	const list = (dir: string): string[] => readdirSync(join(root, v, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(join(dir, e.name)) : [join(dir, e.name)]));
+	const files = list('').map((rel) => {
+		const abs = join(root, v, rel);
+		const kind = rel.startsWith('summary/') ? ('summary' as const) : ('extract' as const);
+		const rows = kind === 'extract' ? rowGroupsOfFooter(footerOf(readFileSync(abs))).rows : 1;
+		return { path: `${v}/${rel}`, scope: kind === 'extract' ? scopeOfPath(rel)! : 'it', within: [], kind, rows, bytes: statSync(abs).size, sha256: sha256File(abs) };
+	});
+	return { ...published, version: v, files };
+}
+const previous = values.previous ? await step('previous manifest (sha256)', () => manifestOfFolder(out, values.previous!)) : undefined;
+const written = await step('write extracts', () => writeExtracts(db, staging, { detailRegions: values.detail?.split(','), previous: previous && join(out, previous.version) }));
+const extracts = written.files;
+const from = written.fromDay === undefined ? undefined : new Date(written.fromDay * 86_400_000).toISOString().slice(0, 7);
+const summaries = await step('write summaries', () => writeSummaries(db, staging, version, extracts, from ? { root: out, manifest: previous!, from } : undefined));
 db.close();
 const manifest: Manifest = await step('manifest (sha256)', () => ({
 	...published,
@@ -61,7 +79,7 @@ const manifest: Manifest = await step('manifest (sha256)', () => ({
 // within is the build's (makeManifest): taken from the published manifest by scope
 const within = new Map(published.files.map((f) => [f.scope, f.within]));
 for (const f of manifest.files) f.within = within.get(f.scope) ?? [];
-if (!values['write-only']) await step('verify', () => verifyVersion(out, manifest, { staging }));
+if (!values['write-only']) await step('verify', () => verifyVersion(out, manifest, { staging, previous }));
 if (!values['keep-staging']) rmSync(staging, { recursive: true, force: true });
 rmSync(join(out, '.duckdb-tmp'), { recursive: true, force: true });
 console.log(JSON.stringify({ files: manifest.files.length, seconds: times, cpuSeconds: cpu }));

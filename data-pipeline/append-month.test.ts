@@ -4,13 +4,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import type { Manifest } from '../contracts/manifest.ts';
 import { build } from './build.ts';
-import { openDb, sqlString } from './db.ts';
 import { keptGroups } from './extract-files.ts';
 import { silentLogger } from './log.ts';
 import { footerOf, rowGroupsOfFooter } from './parquet-footer.ts';
-import { encodeParquet, plainString, type ColumnValues } from './parquet-writer.ts';
+import { encodeParquet } from './parquet-writer.ts';
 import { sha256File } from './publish.ts';
-import { household, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
+import { household, rowsOfParquet, tempDir, tinyRegistry, writeMicrodataCsv, writerColumns, type HouseholdRow } from './test-support.ts';
 import { verifyPublished, verifyVersion } from './verify.ts';
 
 const COMUNI = ['001001', '001002', '001003', '001004', '002001', '002002', '007001', '007002', '007003'];
@@ -30,26 +29,12 @@ function monthRows(month: string): HouseholdRow[] {
 	return rows;
 }
 
-/** The rows of a Parquet file (month as days), in file order, with `edit` applied. */
+/** The rows of a Parquet file (month as days) that `where` keeps, in file order, with `edit` applied. */
 async function rowsOf(file: string, where: string, edit: (r: Record<string, unknown>) => void): Promise<Record<string, unknown>[]> {
-	const db = await openDb();
-	try {
-		const rows = await db.all<Record<string, unknown>>(`SELECT * REPLACE (month - DATE '1970-01-01' AS month) FROM read_parquet(${sqlString(file)}, file_row_number = true) WHERE ${where} ORDER BY file_row_number`);
-		rows.forEach(edit);
-		return rows;
-	} finally {
-		db.close();
-	}
+	const rows = await rowsOfParquet(file, (x) => `SELECT * FROM ${x} WHERE ${where}`);
+	rows.forEach(edit);
+	return rows;
 }
-
-/** Column values for the writer from row objects. */
-const columnsOf = (rows: Record<string, unknown>[]) => (k: number): ColumnValues => {
-	const c = EXTRACT_COLUMNS[k]!;
-	const v = (r: Record<string, unknown>) => r[c.name];
-	if (c.type === 'VARCHAR') return rows.map((r) => (v(r) == null ? null : plainString(v(r) as string)));
-	if (c.type === 'VARCHAR[]') return rows.map((r) => (v(r) == null ? null : ((v(r) as { items?: string[] }).items ?? (v(r) as string[]))));
-	return Float64Array.from(rows, (r) => (v(r) == null ? NaN : Number(v(r))));
-};
 
 const manifestOf = (out: string) => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -129,12 +114,12 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		cpSync(join(out, m.version), staging, { recursive: true });
 		const file = join(staging, rel);
 		const bytes = readFileSync(file);
-		const cut = `month >= DATE '2024-01-01'`;
+		const cut = `month >= ${Date.UTC(2024, 0, 1) / 86_400_000}`;
 		const recent = await rowsOf(file, cut, edit);
-		const groups = [{ rows: recent.length, column: columnsOf(recent) }];
+		const groups = [{ rows: recent.length, column: writerColumns(recent) }];
 		if (!keepFirst) {
 			const earlier = await rowsOf(file, `NOT (${cut})`, edit);
-			groups.unshift({ rows: earlier.length, column: columnsOf(earlier) });
+			groups.unshift({ rows: earlier.length, column: writerColumns(earlier) });
 		}
 		const kept = keepFirst ? keptGroups(bytes, false, Date.UTC(2024, 0, 1) / 86_400_000) : undefined;
 		writeFileSync(file, encodeParquet(EXTRACT_COLUMNS, groups, kept).bytes);

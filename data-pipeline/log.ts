@@ -28,3 +28,17 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 	const value = await fn();
 	return [value, (performance.now() - t) / 1000];
 }
+
+/**
+ * With PIPELINE_SQL_TRACE=1, `mark(label)` prints the seconds since the previous mark (the
+ * parts of a stage that are JavaScript, beside db.ts's per-statement SQL times).
+ */
+export function traceMarks(stage: string): (label: string) => void {
+	if (process.env.PIPELINE_SQL_TRACE !== '1') return () => {};
+	let t = performance.now();
+	return (label) => {
+		const now = performance.now();
+		console.error(`[${stage} ${((now - t) / 1000).toFixed(2)} s] ${label}`);
+		t = now;
+	};
+}

@@ -8,7 +8,7 @@ import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
 import { sha256File } from './publish.ts';
 import { verifyPublished } from './verify.ts';
-import { household, runCli, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
+import { household, rewriteWithWriter, runCli, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
 
 const COMUNI = ['001001', '001002', '001003', '001004', '002001', '002002', '007001', '007002', '007003'];
 const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04'];
@@ -175,34 +175,43 @@ describe('verify reads all files of a kind together and still names the faulty o
 		await build({ microdata: join(root, 'md'), out, registry: tinyRegistry(), lastMonth: '2024-04', log: silentLogger });
 	}, 60_000);
 
-	/** A copy of the publication in which `edit` rewrites one Comune file (manifest size and hash updated to match). */
-	async function tamper(name: string, sql: (src: string) => string): Promise<{ dir: string; path: string }> {
+	/** A copy of the publication in which one Comune file is written again (our writer, or DuckDB's with `duckdb`) from `sql` over its rows (table x, month as days); manifest size and hash updated to match. */
+	async function tamper(name: string, sql: (src: string) => string, duckdb = false): Promise<{ dir: string; path: string; rel: string }> {
 		const dir = join(root, name);
 		cpSync(out, dir, { recursive: true });
 		const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
 		const f = m.files.find((x) => x.kind === 'extract' && x.scope === 'c:001004')!;
 		const abs = join(dir, f.path);
-		const db = await openDb();
-		try {
-			await db.run(`CREATE TABLE x AS SELECT * FROM read_parquet(${sqlString(abs)})`);
-			await db.run(`COPY (${sql('x')}) TO ${sqlString(abs)} (FORMAT parquet, COMPRESSION zstd)`);
-		} finally {
-			db.close();
-		}
+		if (duckdb) {
+			const db = await openDb();
+			try {
+				await db.run(`CREATE TABLE x AS SELECT * FROM read_parquet(${sqlString(abs)})`);
+				await db.run(`COPY (${sql('x')}) TO ${sqlString(abs)} (FORMAT parquet, COMPRESSION zstd)`);
+			} finally {
+				db.close();
+			}
+		} else await rewriteWithWriter(abs, sql);
 		f.bytes = readFileSync(abs).length;
 		f.sha256 = sha256File(abs);
 		writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-		return { dir, path: abs };
+		return { dir, path: abs, rel: f.path };
 	}
 
+	const day = (ymd: string) => Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5, 7)) - 1, Number(ymd.slice(8, 10))) / 86_400_000;
+
 	test('one changed value in one Comune file among all', async () => {
-		const { dir, path } = await tamper('value', (x) => `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = DATE '2024-02-01' AND measure = 'ADI' THEN persone + 1 ELSE persone END AS persone) FROM ${x} ORDER BY territory_id, measure, month`);
-		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows differ from the same rows in italia/regione files.*: .*${path.replaceAll('/', '\\/')}`));
+		const { dir, rel } = await tamper('value', (x) => `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = ${day('2024-02-01')} AND measure = 'ADI' THEN persone + 1 ELSE persone END AS persone) FROM ${x} ORDER BY territory_id, measure, month`);
+		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows differ from the same rows in italia/regione files.*: .*${rel.replaceAll('/', '\\/')}`));
 	});
 
 	test('rows out of order in one Comune file', async () => {
-		const { dir, path } = await tamper('order', (x) => `SELECT * FROM ${x} ORDER BY territory_id, month DESC, measure`);
-		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows not sorted by year \\(the earlier years, then 2024\\), territory_id, measure, month: .*${path.replaceAll('/', '\\/')}`));
+		const { dir, rel } = await tamper('order', (x) => `SELECT * FROM ${x} ORDER BY territory_id, month DESC, measure`);
+		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows differ from the same rows in italia/regione files \\(.*out of order\\): .*${rel.replaceAll('/', '\\/')}`));
+	});
+
+	test('a Comune file written by another Parquet writer is named: verify reads only what the pipeline writes', async () => {
+		const { dir, rel } = await tamper('duckdb', (x) => `SELECT * FROM ${x} ORDER BY territory_id, measure, month`, true);
+		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`${rel.replaceAll('/', '\\/')}: unreadable`));
 	});
 
 	test('a flipped byte: the CLI exits 1 naming the file', async () => {

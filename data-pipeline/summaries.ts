@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { benchmarkSummaryPath, summaryPath, SUMMARY_SCHEMA_VERSION } from '../contracts/summary.ts';
 import type { Manifest } from '../contracts/manifest.ts';
 import type { Db } from './db.ts';
+import { traceMarks } from './log.ts';
 import { appendSeries, seriesFromSummary, seriesFromTable, territoryJson, type TerritorySeries } from './summary-series.ts';
 import type { WrittenFile } from './write-extracts.ts';
 
@@ -85,10 +86,12 @@ export function previousSeries(root: string, manifest: Manifest, before: string,
  * previous version's summaries and only the later ones from `extract`.
  */
 export async function writeSummaries(db: Db, dir: string, version: string, files: WrittenFile[], previous?: { root: string; manifest: Manifest; from: string }): Promise<WrittenFile[]> {
+	const mark = traceMarks('summaries');
 	const series = previous
 		? appendSeries(previousSeries(previous.root, previous.manifest, previous.from), await seriesFromTable(db, 'extract', previous.from))
 		: await seriesFromTable(db, 'extract');
 	const rows = territoryJsons(series);
+	mark('series read');
 	const texts = summaryTexts(version, rows, files.map((f) => f.scope));
 	const out: WrittenFile[] = [];
 	const dirs = new Set<string>();
@@ -107,5 +110,6 @@ export async function writeSummaries(db: Db, dir: string, version: string, files
 		write(path, text);
 		out.push({ path, scope: 'it', rows: 2 });
 	}
+	mark(`${out.length} files written`);
 	return out;
 }

@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
+import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
+import { openDb, sqlString } from './db.ts';
+import { encodeParquet, plainString, type ColumnValues } from './parquet-writer.ts';
 import { makeRegistry, type Comune, type ComuniJsonEntry, type Registry } from './registry.ts';
 
 const WORLD: [string, string, string, string, string, number][] = [
@@ -103,4 +106,32 @@ export function runCli(args: string[], opts: { onStderr?: (chunk: string, kill: 
 		});
 		child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
 	});
+}
+
+/** Column values for the pipeline's writer from row objects (DuckDB's, month as days). */
+export function writerColumns(rows: Record<string, unknown>[]): (k: number) => ColumnValues {
+	return (k) => {
+		const c = EXTRACT_COLUMNS[k]!;
+		const v = (r: Record<string, unknown>) => r[c.name];
+		if (c.type === 'VARCHAR') return rows.map((r) => (v(r) == null ? null : plainString(v(r) as string)));
+		if (c.type === 'VARCHAR[]') return rows.map((r) => (v(r) == null ? null : ((v(r) as { items?: string[] }).items ?? (v(r) as string[]))));
+		return Float64Array.from(rows, (r) => (v(r) == null ? NaN : Number(v(r))));
+	};
+}
+
+/** The rows `sql` selects from table `x` (the rows of `file`, month as days since 1970-01-01). */
+export async function rowsOfParquet(file: string, sql: (x: string) => string): Promise<Record<string, unknown>[]> {
+	const db = await openDb();
+	try {
+		await db.run(`CREATE TABLE x AS SELECT * REPLACE (month - DATE '1970-01-01' AS month) FROM read_parquet(${sqlString(file)})`);
+		return await db.all<Record<string, unknown>>(sql('x'));
+	} finally {
+		db.close();
+	}
+}
+
+/** Rewrites `file` with the pipeline's writer, one row group: the rows `sql` selects from its rows (table `x`). */
+export async function rewriteWithWriter(file: string, sql: (x: string) => string): Promise<void> {
+	const rows = await rowsOfParquet(file, sql);
+	writeFileSync(file, encodeParquet(EXTRACT_COLUMNS, [{ rows: rows.length, column: writerColumns(rows) }]).bytes);
 }

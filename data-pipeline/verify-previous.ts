@@ -22,8 +22,8 @@ export class SharedWithPrevious {
 	private readonly byRel = new Map<string, ManifestFile>();
 	/** The earliest day (days since 1970-01-01) of a row group not shared; -Infinity: check everything. */
 	private first = Infinity;
-	/** Row groups shared, over all files (for the report). */
-	shared = 0;
+	/** Row groups shared, by extract path. */
+	private readonly sharedGroups = new Map<string, number>();
 	readonly root: string;
 	readonly previous: Manifest;
 	constructor(root: string, previous: Manifest) {
@@ -76,8 +76,13 @@ export class SharedWithPrevious {
 			this.first = -Infinity;
 			return;
 		}
-		this.shared += k;
+		this.sharedGroups.set(f.path, k);
 		for (const g of rest) this.first = Math.min(this.first, g.months!.min);
+	}
+
+	/** The row groups `f` shares with the previous version's file (its first ones). */
+	groups(f: ManifestFile): number {
+		return Number.isFinite(this.first) ? (this.sharedGroups.get(f.path) ?? 0) : 0;
 	}
 
 	/** The first day checked (`YYYY-MM-DD`), or undefined when everything must be. */

@@ -11,11 +11,13 @@ import { CATEGORY_PARTITIONS, EXTRACT_COLUMNS, SUPPRESSION_THRESHOLD } from '../
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
 import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
+import { traceMarks } from './log.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
 import { benchmarkTexts, previousSeries, summaryTexts, territoryJsons } from './summaries.ts';
 import { appendSeries, seriesFromTable, type TerritorySeries } from './summary-series.ts';
 import { SharedWithPrevious } from './verify-previous.ts';
+import { checkScopedFiles } from './verify-scoped.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles } from './verify-files.ts';
 import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
@@ -39,6 +41,7 @@ export class VerificationError extends Error {
 export async function verifyVersion(root: string, manifest: Manifest, opts: { staging?: string; previous?: Manifest } = {}): Promise<{ rows: number; from?: string }> {
 	const resolve = (p: string) => (opts.staging ? join(opts.staging, p.slice(manifest.version.length + 1)) : join(root, p));
 	const faults: string[] = [];
+	const mark = traceMarks('verify');
 	const shared = opts.previous ? new SharedWithPrevious(root, opts.previous) : undefined;
 	// each extract's schema, from the bytes read for its checksum
 	const schemas = new Map<string, SchemaElement[] | Error>();
@@ -51,6 +54,7 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		shared?.extract(manifest.version, f, bytes, faults);
 	});
 	if (faults.length) throw new VerificationError(faults);
+	mark(`checksums and footers${shared ? ', and the previous version\'s' : ''}`);
 	// the rows checked: from the first row group not shared with the previous version
 	const from = shared?.from();
 	const since = from ? `WHERE month >= DATE '${from}'` : '';
@@ -63,17 +67,13 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 	if (faults.length) throw new VerificationError(faults);
 	const db = await openDb();
 	try {
-		// fid: the file's position in `extracts` (read_parquet's file_index, offset for the scoped files)
-		await db.load('mf', { fid: 'INTEGER', path: 'VARCHAR', scope: 'VARCHAR', within: 'VARCHAR', rows: 'INTEGER' }, extracts.map((f, k) => [k, resolve(f.path), f.scope, f.within.join(','), f.rows]));
+		// fid: the canonical file's position (read_parquet's file_index)
+		await db.load('mf', { fid: 'INTEGER', path: 'VARCHAR', scope: 'VARCHAR', within: 'VARCHAR', rows: 'INTEGER' }, canonical.map((f, k) => [k, resolve(f.path), f.scope, f.within.join(','), f.rows]));
 		const files = (fs: ManifestFile[]) => `[${fs.map((f) => sqlString(resolve(f.path))).join(', ')}]`;
-		// The canonical files are decoded once, whole (c); every other file's rows as key,
-		// position and a hash of the whole row (v, decoding each file once).
+		// The canonical files are decoded by DuckDB, once (c); the ATS and Comune files by the
+		// pipeline's reader, compared with these rows (verify-scoped.ts).
 		await db.run(`CREATE TABLE c AS SELECT file_index::INTEGER AS fid, file_row_number AS rn, ${ALL} FROM read_parquet(${files(canonical)}, file_row_number = true) ${since}`);
-		const scoped = extracts.slice(canonical.length);
-		await db.run(
-			`CREATE TABLE v AS SELECT fid, rn, territory_id, month, measure, hash(${ALL}) AS h FROM c
-			${scoped.length ? `UNION ALL SELECT file_index::INTEGER + ${canonical.length}, file_row_number, territory_id, month, measure, hash(${ALL}) FROM read_parquet(${files(scoped)}, file_row_number = true) ${since}` : ''}`
-		);
+		await db.run(`CREATE TABLE v AS SELECT fid, rn, territory_id, month, measure, hash(${ALL}) AS h FROM c`);
 		// The canonical rows (t): italia.parquet's, and the ATS and Comune rows of the Regione files
 		// (their Regione and Italia rows must equal italia.parquet's: the fingerprint check below).
 		const italia = canonical.findIndex((f) => f.scope === 'it');
@@ -86,16 +86,23 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 			FROM d LEFT JOIN d a ON a.territory_id = d.parent_id`
 		);
 		if (from) await sameEarlierRows(db, resolve(extracts[italia]!.path), shared!.italia(faults), from, faults);
+		mark('rows decoded');
 		const rows = await checkContents(db, faults, `${manifest.period.to.slice(0, 4)}-01-01`, !from);
 		if (faults.length) throw new VerificationError(faults);
+		mark('contents checked');
+		const day = (ym: string) => Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)) - 1, 1) / 86_400_000;
+		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: day(manifest.period.from), last: day(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0);
+		if (faults.length) throw new VerificationError(faults);
+		mark('ATS and Comune files checked');
 		if (manifest.schema_version >= 2) {
 			// the summaries' months before `from` are the previous version's
 			const earlier = from ? previousSeries(root, shared!.previous, from.slice(0, 7), shared!.summaries(faults)) : undefined;
 			if (faults.length) throw new VerificationError(faults);
 			await checkSummaries(db, manifest, summaries, faults, earlier);
+			mark('summaries checked');
 		}
 		if (faults.length) throw new VerificationError(faults);
-		return from ? { rows: extracts.reduce((s, f) => s + f.rows, 0), from } : { rows };
+		return from ? { rows: extracts.reduce((s, f) => s + f.rows, 0), from } : { rows: rows + scopedRows };
 	} finally {
 		db.close();
 	}

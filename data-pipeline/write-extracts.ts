@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { extractPath } from '../contracts/summary.ts';
 import { sqlString, type Db } from './db.ts';
+import { traceMarks } from './log.ts';
 import { IncrementalMismatch, keptGroups, MONTH_FIRST_ROW_GROUP, NUMERIC, type FileJob, type Layout, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
 
 export type { WrittenFile } from './extract-files.ts';
@@ -143,6 +144,7 @@ export function layoutOf(last: string, groupRows = MONTH_FIRST_ROW_GROUP): Layou
  * Writes every extract into `dir` (the staging version folder); returns the files written.
  */
 export async function writeExtracts(db: Db, dir: string, opts: WriteOptions = {}): Promise<WrittenExtracts> {
+	const mark = traceMarks('write');
 	for (const sub of ['regione', 'ats', 'comune']) mkdirSync(join(dir, sub), { recursive: true });
 	await db.run(`COPY (SELECT ${COLS} FROM extract WHERE level IN ('italia', 'regione', 'provincia') ORDER BY ${ORDER}) TO ${sqlString(join(dir, 'italia.parquet'))} (${PARQUET})`);
 	const [{ n, last }] = await db.all<{ n: bigint; last: string }>(
@@ -158,12 +160,16 @@ export async function writeExtracts(db: Db, dir: string, opts: WriteOptions = {}
 		fromDay = layout.cutDay;
 		for (const f of readdirSync(regioni)) fromDay = Math.min(fromDay, keptGroups(readFileSync(join(regioni, f)), true, layout.cutDay).fromDay);
 	}
+	mark('italia.parquet, previous Regione footers');
 	const rows = await readRows(db, fromDay);
+	mark(`${rows.tid.length} rows read`);
 	const jobs = plan(rows, opts.detailRegions);
 	if (opts.previous)
 		for (const job of jobs) {
 			job.previous = join(opts.previous, job.path);
 			if (!existsSync(job.previous)) throw new IncrementalMismatch(`${job.path} is not in the previous version`);
 		}
-	return { files: [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...(await inWorkers(rows, dir, jobs, layout))], layout, fromDay };
+	const files = await inWorkers(rows, dir, jobs, layout);
+	mark(`${files.length} files written`);
+	return { files: [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...files], layout, fromDay };
 }
