@@ -7,9 +7,12 @@
  * order (territory_id, measure, month within a row group), value for value; the row groups
  * must cover the period without gap or overlap; `within` must name the file's Regione (and a
  * Comune's ATS). With `firstGroup` (a build that only added months), the row groups before it
- * are the previous version's, byte for byte (verify-previous.ts), and are not read.
+ * are the previous version's, byte for byte (verify-previous.ts), and are not read. The files
+ * are shared among worker threads (verify-scoped-worker.ts) reading the canonical rows in place.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import type { ManifestFile } from '../contracts/manifest.ts';
 import type { Db } from './db.ts';
@@ -20,14 +23,20 @@ const STRINGS = ['territory_id', 'level', 'name', 'parent_id'] as const;
 const NUMBERS = EXTRACT_COLUMNS.filter((c) => c.type === 'INTEGER' || c.type === 'DOUBLE').map((c) => c.name);
 const LISTS = EXTRACT_COLUMNS.filter((c) => c.type === 'VARCHAR[]').map((c) => c.name);
 
-/** The canonical rows in columns, sorted by territory_id, measure, month. */
-interface Canonical {
+/**
+ * The canonical rows in columns, sorted by territory_id, measure, month: numbers on
+ * SharedArrayBuffers (db.numbers), so the worker threads read them without a copy.
+ */
+export interface Canonical {
 	territories: { id: string; level: string; name: string; parent: string | null; start: number; end: number }[];
-	byId: Map<string, number>;
-	measure: string[];
+	measures: string[];
+	/** index into `measures`, per row */
+	measure: Float64Array;
 	day: Float64Array;
 	numbers: Record<string, Float64Array>;
-	lists: Record<string, (string[] | null)[]>;
+	/** the distinct flag lists, and per list column the index of each row's list */
+	listValues: (string[] | null)[];
+	lists: Record<string, Float64Array>;
 }
 
 /** Reads table `t` (verify's canonical rows) into columns. */
@@ -44,20 +53,20 @@ async function canonical(db: Db): Promise<Canonical> {
 	const order = 'ORDER BY territory_id, measure, month';
 	// measures and flag lists as ids: numbers only cross from DuckDB (1.6 M rows at national scale)
 	await db.run(`CREATE OR REPLACE TEMP TABLE lists_v AS SELECT row_number() OVER (ORDER BY l) - 1 AS id, l FROM (${LISTS.map((n) => `SELECT DISTINCT ${n} AS l FROM t`).join(' UNION ')})`);
-	const lists = (await db.all<{ l: unknown }>(`SELECT l FROM lists_v ORDER BY id`)).map((r) => asList(r.l));
+	const listValues = (await db.all<{ l: unknown }>(`SELECT l FROM lists_v ORDER BY id`)).map((r) => asList(r.l));
 	const measures = (await db.all<{ m: string }>(`SELECT DISTINCT measure AS m FROM t ORDER BY m`)).map((r) => r.m);
 	const cols = await db.numbers(
 		`SELECT month - DATE '1970-01-01' AS day, list_position([${measures.map((m) => `'${m}'`).join(', ')}], measure) - 1 AS ms, ${NUMBERS.join(', ')}, ${LISTS.map((n, k) => `l${k}.id`).join(', ')}
 		FROM t ${LISTS.map((n, k) => `LEFT JOIN lists_v l${k} ON l${k}.l IS NOT DISTINCT FROM t.${n}`).join(' ')} ${order}`
 	);
-	const n = cols[0]!.length;
 	return {
 		territories,
-		byId: new Map(territories.map((t, k) => [t.id, k])),
-		measure: Array.from(cols[1]!, (m) => measures[m]!),
+		measures,
+		measure: cols[1]!,
 		day: cols[0]!,
 		numbers: Object.fromEntries(NUMBERS.map((name, k) => [name, cols[2 + k]!])),
-		lists: Object.fromEntries(LISTS.map((name, k) => [name, Array.from({ length: n }, (_, i) => lists[cols[2 + NUMBERS.length + k]![i]!]!)]))
+		listValues,
+		lists: Object.fromEntries(LISTS.map((name, k) => [name, cols[2 + NUMBERS.length + k]!]))
 	};
 }
 
@@ -65,10 +74,24 @@ const asList = (v: unknown) => (v == null ? null : ((v as { items?: string[] }).
 
 const sameList = (a: string[] | null, b: string[] | null) => a === b || (!!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]));
 
+/** One scoped file to check: its manifest entry, where it is, the first row group to read. */
+export interface ScopedJob {
+	file: ManifestFile;
+	path: string;
+	from: number;
+}
+
+/** What a share of the files gave: rows read, and each fault with the index of its job. */
+export interface ShareResult {
+	read: number;
+	faults: { job: number; message: string }[];
+}
+
 /**
  * Checks every scoped file (ATS and Comune) of `files`; `path` resolves a manifest path,
  * `firstGroup` gives the first row group to read of each (default 0), `period` the first and
- * last day of the published months. Returns the rows read.
+ * last day of the published months. The files are dealt to worker threads (one per core, ≤ 4,
+ * or PIPELINE_VERIFY_WORKERS). Returns the rows read; faults (the first 10) go to `faults`.
  */
 export async function checkScopedFiles(
 	db: Db,
@@ -79,19 +102,44 @@ export async function checkScopedFiles(
 	firstGroup: (f: ManifestFile) => number = () => 0
 ): Promise<number> {
 	const c = await canonical(db);
-	let read = 0;
-	let wrong = 0;
-	const fault = (message: string) => {
-		if (wrong++ < 10) faults.push(message);
-	};
+	const jobs: ScopedJob[] = files.map((file) => ({ file, path: path(file), from: firstGroup(file) }));
+	const n = Math.max(1, Math.min(Number(process.env.PIPELINE_VERIFY_WORKERS) || Math.min(availableParallelism(), 4), Math.ceil(jobs.length / 20)));
+	// dealt round-robin: each worker gets ATS and Comune files alike
+	const shares = Array.from({ length: n }, (_, w) => jobs.flatMap((job, k) => (k % n === w ? [{ ...job, k }] : [])));
+	const results = await Promise.all(
+		shares.map(
+			(share) =>
+				new Promise<ShareResult>((resolve, reject) => {
+					const worker = new Worker(new URL('./verify-scoped-worker.ts', import.meta.url), { workerData: { canonical: c, jobs: share, period } });
+					worker.once('message', resolve);
+					worker.once('error', reject);
+					worker.once('exit', (code) => (code !== 0 ? reject(new Error(`verify worker exited with code ${code}`)) : undefined));
+				})
+		)
+	);
+	const all = results.flatMap((r) => r.faults).sort((a, b) => a.job - b.job);
+	faults.push(...all.slice(0, 10).map((f) => f.message));
+	if (all.length > 10) faults.push(`… and ${all.length - 10} more faults in ATS and Comune files`);
+	return results.reduce((sum, r) => sum + r.read, 0);
+}
+
+/** Checks a share of the scoped files against `c` (in a worker thread: verify-scoped-worker.ts). */
+export function checkShare(c: Canonical, jobs: (ScopedJob & { k: number })[], period: { first: number; last: number }): ShareResult {
+	const byId = new Map(c.territories.map((t, k) => [t.id, k]));
+	const comuniOf = new Map<string, number[]>();
+	c.territories.forEach((t, k) => {
+		if (t.level === 'comune' && t.parent !== null) comuniOf.set(t.parent, [...(comuniOf.get(t.parent) ?? []), k]);
+	});
+	const result: ShareResult = { read: 0, faults: [] };
 	const regionOf = (k: number): string | undefined => {
 		const t = c.territories[k]!;
 		if (t.level === 'regione') return t.id;
-		const p = t.parent === null ? undefined : c.byId.get(t.parent);
+		const p = t.parent === null ? undefined : byId.get(t.parent);
 		return p === undefined ? undefined : regionOf(p);
 	};
-	for (const f of files) {
-		const own = c.byId.get(f.scope);
+	for (const { file: f, path, from, k: job } of jobs) {
+		const fault = (message: string) => result.faults.push({ job, message });
+		const own = byId.get(f.scope);
 		if (own === undefined) {
 			fault(`${f.path}: no canonical rows for scope ${f.scope}`);
 			continue;
@@ -101,15 +149,14 @@ export async function checkScopedFiles(
 		const within = t.level === 'comune' ? [region, t.parent] : [t.parent];
 		if (within.join(',') !== f.within.join(',')) fault(`within does not match the file's own rows: ${JSON.stringify({ path: f.path, within: f.within, expected: within })}`);
 		// the file's territories, in territory_id order: itself, an ATS's Comuni, its Regione, Italia
-		const ks = [own, ...(t.level === 'ats' ? c.territories.flatMap((x, k) => (x.parent === f.scope && x.level === 'comune' ? [k] : [])) : []), c.byId.get(region ?? ''), c.byId.get('it')]
+		const ks = [own, ...(t.level === 'ats' ? (comuniOf.get(f.scope) ?? []) : []), byId.get(region ?? ''), byId.get('it')]
 			.filter((k): k is number => k !== undefined)
 			.sort((a, b) => (c.territories[a]!.id < c.territories[b]!.id ? -1 : 1));
 		let bytes: Buffer;
 		let groups: ReturnType<typeof rowGroupsOfFooter>['groups'];
 		let decoded: { rows: number; names: string[]; columns: DecodedColumn[] };
-		const from = firstGroup(f);
 		try {
-			bytes = readFileSync(path(f));
+			bytes = readFileSync(path);
 			groups = rowGroupsOfFooter(footerOf(bytes)).groups;
 			decoded = readRowGroups(bytes, from);
 		} catch (e) {
@@ -135,29 +182,27 @@ export async function checkScopedFiles(
 				const tt = c.territories[k]!;
 				for (let i = tt.start; i < tt.end; i++) if (c.day[i]! >= g.months!.min && c.day[i]! <= g.months!.max) expected.push(i);
 			}
-		read += decoded.rows;
-		if (decoded.rows !== expected.length || !sameRows(c, expected, decoded.columns, decoded.names)) {
+		result.read += decoded.rows;
+		if (decoded.rows !== expected.length || !sameRows(c, byId, expected, decoded.columns, decoded.names)) {
 			fault(`rows differ from the same rows in italia/regione files (a value changed, a row missing or outside the scope, or out of order): ${JSON.stringify({ path: f.path, expected_rows: expected.length, rows: decoded.rows })}`);
 		}
 	}
-	if (wrong > 10) faults.push(`… and ${wrong - 10} more faults in ATS and Comune files`);
-	return read;
+	return result;
 }
 
 /** Whether the decoded rows are the canonical rows `expected`, in that order, value for value. */
-function sameRows(c: Canonical, expected: number[], columns: DecodedColumn[], names: string[]): boolean {
+function sameRows(c: Canonical, byId: Map<string, number>, expected: number[], columns: DecodedColumn[], names: string[]): boolean {
 	const get = (name: string) => columns[names.indexOf(name)]!;
 	const ids = get('territory_id') as (string | null)[];
-	const strings = STRINGS.map((s) => get(s) as (string | null)[]);
+	const [, level, name, parent] = STRINGS.map((s) => get(s) as (string | null)[]);
 	const measure = get('measure') as (string | null)[];
 	const month = get('month') as Float64Array;
 	for (let r = 0; r < expected.length; r++) {
 		const i = expected[r]!;
-		const k = c.byId.get(ids[r] ?? '');
-		if (k === undefined || i < c.territories[k]!.start || i >= c.territories[k]!.end) return false;
-		const t = c.territories[k]!;
-		const meta = [t.id, t.level, t.name, t.parent];
-		if (strings.some((s, j) => s[r] !== meta[j]) || measure[r] !== c.measure[i] || month[r] !== c.day[i]) return false;
+		const k = byId.get(ids[r] ?? '');
+		const t = k === undefined ? undefined : c.territories[k]!;
+		if (!t || i < t.start || i >= t.end) return false;
+		if (level![r] !== t.level || name![r] !== t.name || parent![r] !== t.parent || measure[r] !== c.measures[c.measure[i]!] || month[r] !== c.day[i]) return false;
 	}
 	for (const name of NUMBERS) {
 		const got = get(name) as Float64Array;
@@ -171,7 +216,7 @@ function sameRows(c: Canonical, expected: number[], columns: DecodedColumn[], na
 	for (const name of LISTS) {
 		const got = get(name) as (string[] | null)[];
 		const want = c.lists[name]!;
-		for (let r = 0; r < expected.length; r++) if (!sameList(got[r]!, want[expected[r]!]!)) return false;
+		for (let r = 0; r < expected.length; r++) if (!sameList(got[r]!, c.listValues[want[expected[r]!]!]!)) return false;
 	}
 	return true;
 }
