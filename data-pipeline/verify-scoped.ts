@@ -152,17 +152,18 @@ export function checkShare(c: Canonical, jobs: (ScopedJob & { k: number })[], pe
 		const ks = [own, ...(t.level === 'ats' ? (comuniOf.get(f.scope) ?? []) : []), byId.get(region ?? ''), byId.get('it')]
 			.filter((k): k is number => k !== undefined)
 			.sort((a, b) => (c.territories[a]!.id < c.territories[b]!.id ? -1 : 1));
-		let bytes: Buffer;
-		let groups: ReturnType<typeof rowGroupsOfFooter>['groups'];
+		let footer: ReturnType<typeof rowGroupsOfFooter>;
 		let decoded: { rows: number; names: string[]; columns: DecodedColumn[] };
 		try {
-			bytes = readFileSync(path);
-			groups = rowGroupsOfFooter(footerOf(bytes)).groups;
+			const bytes = readFileSync(path);
+			footer = rowGroupsOfFooter(footerOf(bytes));
 			decoded = readRowGroups(bytes, from);
 		} catch (e) {
 			fault(`${f.path}: unreadable (${(e as Error).message})`);
 			continue;
 		}
+		const groups = footer.groups;
+		if (footer.rows !== f.rows) fault(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: footer.rows })}`);
 		// the row groups cover the period: consecutive month ranges from the first month to the last
 		const ranges = groups.map((g) => g.months);
 		const covered = ranges.every((r, i) => r && (i === 0 ? r.min === period.first : nextMonth(ranges[i - 1]!.max) === r.min)) && ranges.at(-1)?.max === period.last;

@@ -73,6 +73,16 @@ describe('verify: schema from the footers, canonical rows, equations', () => {
 		await expect(verifyPublished(dir)).rejects.toThrow(`${path}: columns`);
 	});
 
+	test("an ATS or Comune file's row count in the manifest differs from the file", async () => {
+		const dir = join(root, 'manifest-rows');
+		cpSync(out, dir, { recursive: true });
+		const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+		const f = m.files.find((x) => x.kind === 'extract' && x.scope === 'c:001002')!;
+		f.rows += 1;
+		writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+		await expect(verifyPublished(dir)).rejects.toThrow(`row count differs from the manifest: {"path":"${f.path}"`);
+	});
+
 	test('a file that is not Parquet (checksum updated to match)', async () => {
 		const dir = join(root, 'garbage');
 		cpSync(out, dir, { recursive: true });
