@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../contracts/manifest.ts';
 import { openDb, sqlString } from '../data-pipeline/db.ts';
+import { monthOfDay } from '../data-pipeline/months.ts';
 import { describeFiles, readManifest, sha256File } from '../data-pipeline/publish.ts';
 import { footerOf, rowGroupsOfFooter } from '../data-pipeline/parquet-footer.ts';
 import { scopeOfPath } from '../data-pipeline/verify-files.ts';
@@ -64,7 +65,7 @@ function manifestOfFolder(root: string, v: string): Manifest {
 const previous = values.previous ? await step('previous manifest (sha256)', () => manifestOfFolder(out, values.previous!)) : undefined;
 const written = await step('write extracts', () => writeExtracts(db, staging, { detailRegions: values.detail?.split(','), previous: previous && join(out, previous.version) }));
 const extracts = written.files;
-const from = written.fromDay === undefined ? undefined : new Date(written.fromDay * 86_400_000).toISOString().slice(0, 7);
+const from = written.fromDay === undefined ? undefined : monthOfDay(written.fromDay);
 const summaries = await step('write summaries', () => writeSummaries(db, staging, version, extracts, from ? { root: out, manifest: previous!, from } : undefined));
 db.close();
 const manifest: Manifest = await step('manifest (sha256)', () => ({

@@ -15,7 +15,7 @@ import { computeMonths } from './compute.ts';
 import { openDb } from './db.ts';
 import { buildExtractTable } from './extract-table.ts';
 import { timed, type Logger } from './log.ts';
-import { lastCompleteMonth } from './months.ts';
+import { lastCompleteMonth, monthOfDay } from './months.ts';
 import { cleanLeftovers, describeFiles, ensureRoot, newVersion, prune, publish, readManifest, sha256File } from './publish.ts';
 import { listMicrodataFiles } from './read-microdata.ts';
 import type { Registry } from './registry.ts';
@@ -165,7 +165,6 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 }
 
 /** `YYYY-MM` of a day number (days since 1970-01-01). */
-const monthOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 7);
 
 /**
  * The previous version's folder when this build only adds months after its last one, in the

@@ -34,3 +34,25 @@ export function lastCompleteMonth(now = new Date()): string {
 	const current = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
 	return addMonths(current, -1);
 }
+
+/*
+ * Days since 1970-01-01: how a Parquet DATE holds a month's first day (the extracts' `month`,
+ * their row-group statistics, the writer's and reader's columns).
+ */
+const DAY_MS = 86_400_000;
+
+/** The day of month `m`'s first day. */
+export function dayOfMonth(m: string): number {
+	const i = monthIndex(m);
+	return Date.UTC(Math.floor(i / 12), i % 12, 1) / DAY_MS;
+}
+
+/** `YYYY-MM-DD` of day `d`. */
+export function dateOfDay(d: number): string {
+	return new Date(d * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The month (`YYYY-MM`) of day `d`. */
+export function monthOfDay(d: number): string {
+	return dateOfDay(d).slice(0, 7);
+}

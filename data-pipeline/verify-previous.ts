@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { dateOfDay } from './months.ts';
 import { footerOf, rowGroupsOfFooter, type RowGroupInfo } from './parquet-footer.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -87,7 +88,7 @@ export class SharedWithPrevious {
 
 	/** The first day checked (`YYYY-MM-DD`), or undefined when everything must be. */
 	from(): string | undefined {
-		return Number.isFinite(this.first) ? new Date(this.first * 86_400_000).toISOString().slice(0, 10) : undefined;
+		return Number.isFinite(this.first) ? dateOfDay(this.first) : undefined;
 	}
 
 	/** The previous version's italia.parquet (absolute path), when present and unchanged. */

@@ -2,5 +2,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkShare, type Canonical, type ScopedJob } from './verify-scoped.ts';
 
-const { canonical, jobs, period } = workerData as { canonical: Canonical; jobs: (ScopedJob & { k: number })[]; period: { first: number; last: number } };
+const { canonical, jobs, period } = workerData as { canonical: Canonical; jobs: ScopedJob[]; period: { first: number; last: number } };
 parentPort!.postMessage(checkShare(canonical, jobs, period));

@@ -11,13 +11,13 @@
  * are shared among worker threads (verify-scoped-worker.ts) reading the canonical rows in place.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import type { ManifestFile } from '../contracts/manifest.ts';
 import type { Db } from './db.ts';
 import { footerOf, rowGroupsOfFooter } from './parquet-footer.ts';
 import { readRowGroups, type DecodedColumn } from './parquet-reader.ts';
+import { inWorkerThreads } from './workers.ts';
+import { addMonths, dateOfDay, dayOfMonth, monthOfDay } from './months.ts';
 
 const STRINGS = ['territory_id', 'level', 'name', 'parent_id'] as const;
 const NUMBERS = EXTRACT_COLUMNS.filter((c) => c.type === 'INTEGER' || c.type === 'DOUBLE').map((c) => c.name);
@@ -79,6 +79,8 @@ export interface ScopedJob {
 	file: ManifestFile;
 	path: string;
 	from: number;
+	/** its place among the files: faults are reported in that order */
+	k: number;
 }
 
 /** What a share of the files gave: rows read, and each fault with the index of its job. */
@@ -90,8 +92,8 @@ export interface ShareResult {
 /**
  * Checks every scoped file (ATS and Comune) of `files`; `path` resolves a manifest path,
  * `firstGroup` gives the first row group to read of each (default 0), `period` the first and
- * last day of the published months. The files are dealt to worker threads (one per core, ≤ 4,
- * or PIPELINE_VERIFY_WORKERS). Returns the rows read; faults (the first 10) go to `faults`.
+ * last day of the published months. The files are dealt to worker threads (workers.ts;
+ * PIPELINE_VERIFY_WORKERS). Returns the rows read; faults (the first 10) go to `faults`.
  */
 export async function checkScopedFiles(
 	db: Db,
@@ -102,21 +104,8 @@ export async function checkScopedFiles(
 	firstGroup: (f: ManifestFile) => number = () => 0
 ): Promise<number> {
 	const c = await canonical(db);
-	const jobs: ScopedJob[] = files.map((file) => ({ file, path: path(file), from: firstGroup(file) }));
-	const n = Math.max(1, Math.min(Number(process.env.PIPELINE_VERIFY_WORKERS) || Math.min(availableParallelism(), 4), Math.ceil(jobs.length / 20)));
-	// dealt round-robin: each worker gets ATS and Comune files alike
-	const shares = Array.from({ length: n }, (_, w) => jobs.flatMap((job, k) => (k % n === w ? [{ ...job, k }] : [])));
-	const results = await Promise.all(
-		shares.map(
-			(share) =>
-				new Promise<ShareResult>((resolve, reject) => {
-					const worker = new Worker(new URL('./verify-scoped-worker.ts', import.meta.url), { workerData: { canonical: c, jobs: share, period } });
-					worker.once('message', resolve);
-					worker.once('error', reject);
-					worker.once('exit', (code) => (code !== 0 ? reject(new Error(`verify worker exited with code ${code}`)) : undefined));
-				})
-		)
-	);
+	const jobs = files.map((file, k) => ({ file, path: path(file), from: firstGroup(file), k }));
+	const results = await inWorkerThreads<ScopedJob, ShareResult>(new URL('./verify-scoped-worker.ts', import.meta.url), jobs, (share) => ({ canonical: c, jobs: share, period }), 'PIPELINE_VERIFY_WORKERS');
 	const all = results.flatMap((r) => r.faults).sort((a, b) => a.job - b.job);
 	faults.push(...all.slice(0, 10).map((f) => f.message));
 	if (all.length > 10) faults.push(`… and ${all.length - 10} more faults in ATS and Comune files`);
@@ -124,7 +113,7 @@ export async function checkScopedFiles(
 }
 
 /** Checks a share of the scoped files against `c` (in a worker thread: verify-scoped-worker.ts). */
-export function checkShare(c: Canonical, jobs: (ScopedJob & { k: number })[], period: { first: number; last: number }): ShareResult {
+export function checkShare(c: Canonical, jobs: (ScopedJob)[], period: { first: number; last: number }): ShareResult {
 	const byId = new Map(c.territories.map((t, k) => [t.id, k]));
 	const comuniOf = new Map<string, number[]>();
 	c.territories.forEach((t, k) => {
@@ -168,7 +157,7 @@ export function checkShare(c: Canonical, jobs: (ScopedJob & { k: number })[], pe
 		const ranges = groups.map((g) => g.months);
 		const covered = ranges.every((r, i) => r && (i === 0 ? r.min === period.first : nextMonth(ranges[i - 1]!.max) === r.min)) && ranges.at(-1)?.max === period.last;
 		if (!covered) {
-			fault(`${f.path}: row groups do not cover ${dayText(period.first)} … ${dayText(period.last)} month after month`);
+			fault(`${f.path}: row groups do not cover ${dateOfDay(period.first)} … ${dateOfDay(period.last)} month after month`);
 			continue;
 		}
 		const col = (name: string) => decoded.columns[decoded.names.indexOf(name)];
@@ -222,9 +211,5 @@ function sameRows(c: Canonical, byId: Map<string, number>, expected: number[], c
 	return true;
 }
 
-const dayText = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
 /** The first day of the month after the month of day `d`. */
-function nextMonth(d: number): number {
-	const x = new Date(d * 86_400_000);
-	return Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + 1, 1) / 86_400_000;
-}
+const nextMonth = (d: number) => dayOfMonth(addMonths(monthOfDay(d), 1));

@@ -12,6 +12,7 @@ import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
 import { notApplicable } from './aggregate.ts';
 import { openDb, sqlString, type Db } from './db.ts';
 import { traceMarks } from './log.ts';
+import { dayOfMonth } from './months.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
 import { benchmarkTexts, previousSeries, summaryTexts, territoryJsons } from './summaries.ts';
@@ -87,11 +88,10 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		);
 		if (from) await sameEarlierRows(db, resolve(extracts[italia]!.path), shared!.italia(faults), from, faults);
 		mark('rows decoded');
-		const rows = await checkContents(db, faults, `${manifest.period.to.slice(0, 4)}-01-01`, !from);
+		const rows = await checkContents(db, faults, !from);
 		if (faults.length) throw new VerificationError(faults);
 		mark('contents checked');
-		const day = (ym: string) => Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)) - 1, 1) / 86_400_000;
-		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: day(manifest.period.from), last: day(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0);
+		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: dayOfMonth(manifest.period.from), last: dayOfMonth(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0);
 		if (faults.length) throw new VerificationError(faults);
 		mark('ATS and Comune files checked');
 		if (manifest.schema_version >= 2) {
@@ -194,19 +194,18 @@ async function first(db: Db, faults: string[], label: string, sql: string): Prom
 	for (const r of rows) faults.push(`${label}: ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? Number(v) : v))}`);
 }
 
-async function checkContents(db: Db, faults: string[], cut: string, countRows: boolean): Promise<number> {
+/** The checks on the canonical files (italia.parquet and the Regione files, table `mf`) and their rows (`t`). */
+async function checkContents(db: Db, faults: string[], countRows: boolean): Promise<number> {
 	// (a version checked from its shared row groups on has its row counts checked from the footers)
 	if (countRows) await first(db, faults, 'row count differs from the manifest', `SELECT mf.path, mf.rows, count(v.rn) AS actual FROM mf LEFT JOIN v USING (fid) GROUP BY ALL HAVING count(v.rn) <> mf.rows`);
-	// Regione files: month, measure, territory_id; italia.parquet: territory_id, measure, month;
-	// ATS and Comune files: the months before the last month's year, then that year's, each by
-	// territory_id, measure, month (docs/extracts.md).
-	const order = { month: 'month, measure, territory_id', territory: 'territory_id, measure, month', year: `year (the earlier years, then ${cut.slice(0, 4)}), territory_id, measure, month` };
+	// Regione files: month, measure, territory_id; italia.parquet: territory_id, measure, month
+	// (docs/extracts.md; the ATS and Comune files' order is checked in verify-scoped.ts).
+	const order = { month: 'month, measure, territory_id', territory: 'territory_id, measure, month' };
 	const unsorted = await db.all<{ path: string; rn: bigint; kind: keyof typeof order }>(
 		`SELECT mf.path, rn, kind FROM (
 			SELECT fid, rn, kind, CASE kind WHEN 'month' THEN (month, measure, territory_id) <= lag((month, measure, territory_id)) OVER w
-				WHEN 'territory' THEN (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER w
-				ELSE (month >= DATE '${cut}', territory_id, measure, month) <= lag((month >= DATE '${cut}', territory_id, measure, month)) OVER w END AS bad
-			FROM v JOIN (SELECT fid, CASE WHEN scope LIKE 'r:%' THEN 'month' WHEN scope = 'it' THEN 'territory' ELSE 'year' END AS kind FROM mf) USING (fid)
+				ELSE (territory_id, measure, month) <= lag((territory_id, measure, month)) OVER w END AS bad
+			FROM v JOIN (SELECT fid, CASE WHEN scope = 'it' THEN 'territory' ELSE 'month' END AS kind FROM mf) USING (fid)
 			WINDOW w AS (PARTITION BY fid ORDER BY rn)) JOIN mf USING (fid) WHERE bad ORDER BY mf.path, rn LIMIT 5`
 	);
 	for (const r of unsorted) faults.push(`rows not sorted by ${order[r.kind]}: ${JSON.stringify({ path: r.path, rn: Number(r.rn) })}`);
@@ -259,18 +258,15 @@ async function checkContents(db: Db, faults: string[], cut: string, countRows: b
 		await first(db, faults, `${group.join('+')} does not add up to nuclei`, `SELECT territory_id, month, measure FROM t WHERE measure <> 'SFL' AND ${group.map((c) => `${c}`).join(' + ')} <> nuclei`);
 	}
 	await first(db, faults, 'nuclei_monocomponente differs from nuclei_1', `SELECT territory_id, month, measure FROM t WHERE nuclei_monocomponente IS DISTINCT FROM nuclei_1`);
-	// Scoped files: exactly their territories' rows, identical to the canonical ones. Compared per
-	// file as a count and an XOR of row hashes against the same from the canonical rows of the
-	// territories the file must hold (no row-level join); duplicates cannot cancel out: the order
-	// check above is strict.
+	// Each file: exactly its territories' rows, identical to the canonical ones (a Regione file's
+	// Regione and Italia rows to italia.parquet's). Compared per file as a count and an XOR of row
+	// hashes against the same from the canonical rows of the territories the file must hold (no
+	// row-level join); duplicates cannot cancel out: the order check above is strict.
 	await db.run(`CREATE TABLE tf AS SELECT territory_id, count(*) AS n, bit_xor(hash(${ALL})) AS fp FROM t GROUP BY territory_id`);
 	await db.run(
 		`CREATE TABLE ft AS WITH d AS (SELECT territory_id, level, parent_id, region FROM terr)
 		SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.level IN ('italia', 'regione', 'provincia') WHERE mf.scope = 'it'
 		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON 'r:' || d.region = mf.scope AND d.level IN ('regione', 'ats', 'comune')
-		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.territory_id = mf.scope WHERE mf.scope LIKE 'a:%' OR mf.scope LIKE 'c:%'
-		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.parent_id = mf.scope AND d.level = 'comune' WHERE mf.scope LIKE 'a:%'
-		UNION ALL SELECT mf.fid, d.territory_id FROM mf JOIN d ON d.territory_id = split_part(mf.within, ',', 1) WHERE mf.scope LIKE 'a:%' OR mf.scope LIKE 'c:%'
 		UNION ALL SELECT mf.fid, 'it' FROM mf WHERE mf.scope <> 'it'`
 	);
 	await first(
@@ -282,10 +278,9 @@ async function checkContents(db: Db, faults: string[], cut: string, countRows: b
 		LEFT JOIN (SELECT fid, count(*) AS n, bit_xor(h) AS fp FROM v GROUP BY fid) a USING (fid)
 		WHERE e.fp IS DISTINCT FROM a.fp OR e.n IS DISTINCT FROM a.n`
 	);
-	await first(db, faults, "within does not match the file's own rows", `SELECT mf.path, mf.within, t.parent_id FROM mf JOIN terr t ON t.territory_id = mf.scope
-		WHERE (mf.scope LIKE 'c:%' AND mf.within <> 'r:' || t.region || ',' || t.parent_id) OR (mf.scope LIKE 'a:%' AND mf.within <> t.parent_id) OR (mf.scope LIKE 'r:%' AND mf.within <> '') OR (mf.scope = 'it' AND mf.within <> '')`);
+	// italia.parquet and the Regione files lie within no other scope
+	await first(db, faults, "within does not match the file's own rows", `SELECT path, within FROM mf WHERE within <> ''`);
 	const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM v`);
-	void bits;
 	return Number(n);
 }
 

@@ -13,13 +13,13 @@
  * one thread, and did not always keep the order). Each file is hashed from the bytes written.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { extractPath } from '../contracts/summary.ts';
 import { sqlString, type Db } from './db.ts';
 import { traceMarks } from './log.ts';
+import { dayOfMonth } from './months.ts';
+import { inJobOrder, inWorkerThreads } from './workers.ts';
 import { IncrementalMismatch, keptGroups, MONTH_FIRST_ROW_GROUP, NUMERIC, type FileJob, type Layout, type Rows, type TerritoryMeta, type WrittenFile } from './extract-files.ts';
 
 export type { WrittenFile } from './extract-files.ts';
@@ -96,23 +96,10 @@ function plan(rows: Rows, detailRegions?: string[]): FileJob[] {
 	return jobs;
 }
 
-/** Runs `jobs` in worker threads (one per core, ≤ 4, or PIPELINE_WRITE_WORKERS); results in the order of `jobs`. */
+/** Writes the scoped files in worker threads (PIPELINE_WRITE_WORKERS); results in the order of `jobs`. */
 async function inWorkers(rows: Rows, dir: string, jobs: FileJob[], layout: Layout): Promise<WrittenFile[]> {
-	const n = Math.max(1, Math.min(Number(process.env.PIPELINE_WRITE_WORKERS) || Math.min(availableParallelism(), 4), Math.ceil(jobs.length / 20)));
-	// dealt round-robin: each worker gets Regione, ATS and Comune files alike
-	const shares = Array.from({ length: n }, (_, w) => jobs.filter((_, k) => k % n === w));
-	const results = await Promise.all(
-		shares.map(
-			(share) =>
-				new Promise<WrittenFile[]>((resolve, reject) => {
-					const worker = new Worker(new URL('./write-worker.ts', import.meta.url), { workerData: { rows, dir, jobs: share, layout } });
-					worker.once('message', resolve);
-					worker.once('error', reject);
-					worker.once('exit', (code) => (code !== 0 ? reject(new Error(`write worker exited with code ${code}`)) : undefined));
-				})
-		)
-	);
-	return jobs.map((_, k) => results[k % n]![Math.floor(k / n)]!);
+	const results = await inWorkerThreads<FileJob, WrittenFile[]>(new URL('./write-worker.ts', import.meta.url), jobs, (share) => ({ rows, dir, jobs: share, layout }), 'PIPELINE_WRITE_WORKERS');
+	return inJobOrder(results, jobs.length);
 }
 
 export interface WriteOptions {
@@ -137,7 +124,7 @@ export interface WrittenExtracts {
 
 /** The layout of a version whose last month is `last` (YYYY-MM-DD). */
 export function layoutOf(last: string, groupRows = MONTH_FIRST_ROW_GROUP): Layout {
-	return { cutDay: Date.UTC(Number(last.slice(0, 4)), 0, 1) / 86_400_000, groupRows };
+	return { cutDay: dayOfMonth(`${last.slice(0, 4)}-01`), groupRows };
 }
 
 /**
