@@ -6,6 +6,7 @@ import type { Manifest } from '../contracts/manifest.ts';
 import { build } from './build.ts';
 import { keptGroups } from './extract-files.ts';
 import { silentLogger } from './log.ts';
+import { dayOfMonth, monthOfDay } from './months.ts';
 import { footerOf, rowGroupsOfFooter } from './parquet-footer.ts';
 import { encodeParquet } from './parquet-writer.ts';
 import { sha256File } from './publish.ts';
@@ -72,7 +73,7 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(published(out)).toEqual(await fullRebuild('2024-01'));
 		// a Comune file: the earlier years, then the last month's year
 		const groups = rowGroupsOfFooter(footerOf(fileOf(out, 'comune/001001.parquet'))).groups;
-		expect(groups.map((g) => [g.months!.min, g.months!.max].map((d) => new Date(d * 86_400_000).toISOString().slice(0, 7)))).toEqual([
+		expect(groups.map((g) => [g.months!.min, g.months!.max].map((d) => monthOfDay(d)))).toEqual([
 			['2023-09', '2023-12'],
 			['2024-01', '2024-01']
 		]);
@@ -90,14 +91,14 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(r.verifiedFrom).toBeDefined();
 		expect(r.incrementalFrom! < '2024-02').toBe(true);
 		for (const rel of ['regione/01.parquet', 'ats/X01001.parquet', 'comune/001001.parquet']) {
-			const kept = keptGroups(old(rel), rel.startsWith('regione/'), Date.UTC(2024, 0, 1) / 86_400_000);
+			const kept = keptGroups(old(rel), rel.startsWith('regione/'), dayOfMonth('2024-01'));
 			expect(kept.groups.length, rel).toBeGreaterThan(0);
 			expect(fileOf(out, rel).subarray(0, kept.bytes.length).equals(kept.bytes), rel).toBe(true);
 		}
 		// Regione 01: whole months up to GROUP_ROWS rows, and a new group on 1 January
 		const regione = rowGroupsOfFooter(footerOf(fileOf(out, 'regione/01.parquet'))).groups;
 		expect(regione.length).toBeGreaterThan(2);
-		expect(regione.every((g) => g.months!.max < Date.UTC(2024, 0, 1) / 86_400_000 || g.months!.min >= Date.UTC(2024, 0, 1) / 86_400_000)).toBe(true);
+		expect(regione.every((g) => g.months!.max < dayOfMonth('2024-01') || g.months!.min >= dayOfMonth('2024-01'))).toBe(true);
 		expect(r.verifiedFrom).toBe('2024-01-01');
 		expect(published(out)).toEqual(await fullRebuild('2024-02'));
 		await expect(verifyPublished(out)).resolves.toMatchObject({ version: r.version });
@@ -114,14 +115,14 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		cpSync(join(out, m.version), staging, { recursive: true });
 		const file = join(staging, rel);
 		const bytes = readFileSync(file);
-		const cut = `month >= ${Date.UTC(2024, 0, 1) / 86_400_000}`;
+		const cut = `month >= ${dayOfMonth('2024-01')}`;
 		const recent = await rowsOf(file, cut, edit);
 		const groups = [{ rows: recent.length, column: writerColumns(recent) }];
 		if (!keepFirst) {
 			const earlier = await rowsOf(file, `NOT (${cut})`, edit);
 			groups.unshift({ rows: earlier.length, column: writerColumns(earlier) });
 		}
-		const kept = keepFirst ? keptGroups(bytes, false, Date.UTC(2024, 0, 1) / 86_400_000) : undefined;
+		const kept = keepFirst ? keptGroups(bytes, false, dayOfMonth('2024-01')) : undefined;
 		writeFileSync(file, encodeParquet(EXTRACT_COLUMNS, groups, kept).bytes);
 		const f = m.files.find((x) => x.path === `${m.version}/${rel}`)!;
 		f.bytes = readFileSync(file).length;
@@ -131,14 +132,14 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 
 	test("verify checks the new row groups: a changed value in this year's months is caught", async () => {
 		const { staging, m } = await tampered('comune/001002.parquet', true, (r) => {
-			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === Date.UTC(2024, 1, 1) / 86_400_000) r.nuclei = Number(r.nuclei) + 1;
+			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === dayOfMonth('2024-02')) r.nuclei = Number(r.nuclei) + 1;
 		});
 		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/rows differ from the same rows in italia\/regione files.*comune\/001002\.parquet/);
 	}, 30_000);
 
 	test('verify checks a row group that is no longer byte for byte the previous one: a changed value in an earlier year is caught', async () => {
 		const { staging, m } = await tampered('comune/001002.parquet', false, (r) => {
-			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === Date.UTC(2023, 9, 1) / 86_400_000) r.nuclei = Number(r.nuclei) + 1;
+			if (r.territory_id === 'c:001002' && r.nuclei !== null && Number(r.month) === dayOfMonth('2023-10')) r.nuclei = Number(r.nuclei) + 1;
 		});
 		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/rows differ from the same rows in italia\/regione files.*comune\/001002\.parquet/);
 		// encoded again without the change, the file is the same bytes: its earlier row group is shared again

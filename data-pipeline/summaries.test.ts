@@ -6,6 +6,7 @@ import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
 import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
+import { dayOfMonth } from './months.ts';
 import { sha256File } from './publish.ts';
 import { verifyPublished } from './verify.ts';
 import { household, rewriteWithWriter, runCli, tempDir, tinyRegistry, writeMicrodataCsv, type HouseholdRow } from './test-support.ts';
@@ -197,10 +198,8 @@ describe('verify reads all files of a kind together and still names the faulty o
 		return { dir, path: abs, rel: f.path };
 	}
 
-	const day = (ymd: string) => Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5, 7)) - 1, Number(ymd.slice(8, 10))) / 86_400_000;
-
 	test('one changed value in one Comune file among all', async () => {
-		const { dir, rel } = await tamper('value', (x) => `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = ${day('2024-02-01')} AND measure = 'ADI' THEN persone + 1 ELSE persone END AS persone) FROM ${x} ORDER BY territory_id, measure, month`);
+		const { dir, rel } = await tamper('value', (x) => `SELECT * REPLACE (CASE WHEN territory_id = 'it' AND month = ${dayOfMonth('2024-02')} AND measure = 'ADI' THEN persone + 1 ELSE persone END AS persone) FROM ${x} ORDER BY territory_id, measure, month`);
 		await expect(verifyPublished(dir)).rejects.toThrow(new RegExp(`rows differ from the same rows in italia/regione files.*: .*${rel.replaceAll('/', '\\/')}`));
 	});
 
