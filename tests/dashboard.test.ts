@@ -206,6 +206,16 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		}
 	});
 
+	test('regione: Caratteristiche opened from a bookmark draws the households\' characteristics, no error', async () => {
+		// The Regione's series come from italia.parquet before its own file is in the table: the
+		// categories must wait for the table (they once queried it first: "Si è verificato un problema").
+		const page = await newSession('regione', '/caratteristiche');
+		await page.locator('[data-chart="composizione"]').waitFor({ timeout: 60_000 });
+		for (const id of ['ampiezza', 'cittadinanza', 'percorso']) expect(await page.locator(`[data-chart="${id}"]`).count()).toBe(1);
+		expect(await page.getByRole('alert').count()).toBe(0);
+		await page.close();
+	});
+
 	test('no request left for any host but the gateway and the identity provider', () => {
 		expect(blocked).toEqual([]);
 	});
