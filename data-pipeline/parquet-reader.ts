@@ -7,7 +7,7 @@
  * the ~8,500 small extracts of a version; this ≈ 0.7 ms for a Comune file (2 row groups, 564
  * rows), of which ≈ 0.4–0.6 ms are zlib's ≈ 50 ZSTD calls (≈ 10–20 µs each, whatever the size).
  */
-import { zstdDecompressSync } from 'node:zlib';
+import { ZSTDDecoder } from 'zstddec';
 import { footerOf, Reader, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
 import { flatPage, listPage, plainStrings, type Kind, type ListState } from './parquet-page.ts';
 import { CONVERTED, REPETITION, THRIFT, TYPE } from './parquet-format.ts';
@@ -206,19 +206,31 @@ function pagesOf(bytes: Buffer, c: Chunk, leaf: Leaf, g: number, k: number): Pag
 }
 
 /**
- * The pages zlib must decode, one call each: zlib's zstdDecompressSync stops after the first
- * frame (the rest of a concatenation is dropped, silently), so they cannot share a call.
+ * The pages that hold compressed ZSTD blocks, one call each. zstddec (the reference decoder
+ * in WebAssembly) rather than zlib's zstdDecompressSync: a small page costs it 3-7 µs against
+ * 12-27 µs (zlib builds a stream object per call), and verify decodes ~175,000 pages per worker
+ * in a national build (decision 0027, addendum).
  */
 function decompress(chunks: Page[][], where: (g: number, k: number) => string): void {
 	for (const pages of chunks) for (const page of pages) if (!page.content) one(page, where);
 }
 
+/** No page of an extract comes near this; a larger claim is a corrupt header, not an allocation to try. */
+const MAX_PAGE = 256 << 20;
+const zstd = new ZSTDDecoder();
+await zstd.init();
+
 function one(page: Page, where: (g: number, k: number) => string): void {
+	if (page.h.uncompressed > MAX_PAGE) throw new Error(`${where(page.g, page.k)}: a page header claims ${page.h.uncompressed} bytes`);
+	let out: Uint8Array;
 	try {
-		page.content = zstdDecompressSync(page.src);
+		out = zstd.decode(page.src, page.h.uncompressed);
 	} catch (e) {
 		throw new Error(`${where(page.g, page.k)}: ZSTD: ${(e as Error).message}`, { cause: e });
 	}
+	// the decoder returns what it wrote: a corrupt or short frame gives fewer bytes (or an error code as a size)
+	if (out.length !== page.h.uncompressed) throw new Error(`${where(page.g, page.k)}: ZSTD: a corrupt frame (${out.length} bytes decoded, the page header says ${page.h.uncompressed})`);
+	page.content = Buffer.from(out.buffer, out.byteOffset, out.length);
 }
 
 /** Decodes one column chunk's pages into `out` from row `at`: `rows` rows. */
