@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Manifest, ManifestFile } from '../contracts/manifest.ts';
+import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
+import { previousBytes, sharing, type PreviousFile, type Sharing } from './verify-previous.ts';
 
 const FILE_RE = /^(italia)\.parquet$|^(regione|ats|comune)\/([A-Z0-9]+)\.parquet$/;
 const STREAM_FROM = 64 << 20;
@@ -51,7 +53,7 @@ export async function checkFiles(
 	return summaries;
 }
 
-function checkFile(version: string, f: ManifestFile, abs: string, faults: string[], summaries: Map<string, string>, onExtract?: (f: ManifestFile, bytes: Buffer | null) => void): void {
+export function checkFile(version: string, f: ManifestFile, abs: string, faults: string[], summaries: Map<string, string>, onExtract?: (f: ManifestFile, bytes: Buffer | null) => void): void {
 	if (!f.path.startsWith(`${version}/`)) faults.push(`${f.path}: not inside version ${version}`);
 	const size = statSync(abs, { throwIfNoEntry: false })?.size;
 	if (size === undefined) {
@@ -73,4 +75,35 @@ function checkFile(version: string, f: ManifestFile, abs: string, faults: string
 	const summaryScope = () => (/^summary\/benchmarks\/\d{2}\.json$/.test(rel) ? 'it' : scopeOfPath(rel.replace(/^summary\//, '').replace(/\.json$/, '.parquet')));
 	const expected = f.kind === 'extract' ? scopeOfPath(rel) : f.kind === 'summary' ? summaryScope() : 'it';
 	if (expected === null || expected !== f.scope) faults.push(`${f.path}: scope ${f.scope} does not match the path`);
+}
+
+/** One extract checked away from the main thread (verify-files-worker.ts). */
+export interface ExtractJob {
+	f: ManifestFile;
+	abs: string;
+	version: string;
+	/** The previous version's file at the same place (null: none); undefined when the version is checked alone. */
+	previous?: PreviousFile | null;
+}
+
+/** What `checkFile` found, the file's schema (or why it could not be read), and what it shares with the previous version's file. */
+export interface ExtractResult {
+	faults: string[];
+	schema: SchemaElement[] | string | null;
+	/** Undefined when not looked at (no previous version, or the checksum did not match). */
+	sharing?: Sharing | null;
+}
+
+/** `checkFile` on an extract, then its schema and (with a previous version) the row groups it shares with it, from the bytes read once. */
+export function checkExtract(job: ExtractJob): ExtractResult {
+	const result: ExtractResult = { faults: [], schema: null };
+	checkFile(job.version, job.f, job.abs, result.faults, new Map(), (f, bytes) => {
+		try {
+			result.schema = bytes ? schemaOfFooter(footerOf(bytes)) : readParquetSchema(job.abs);
+		} catch (e) {
+			result.schema = (e as Error).message;
+		}
+		if (job.previous !== undefined) result.sharing = bytes && sharing(f, bytes, job.previous && previousBytes(job.previous, result.faults), result.faults);
+	});
+	return result;
 }

@@ -19,6 +19,55 @@ import { footerOf, rowGroupsOfFooter, type RowGroupInfo } from './parquet-footer
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** The previous version's file at a place: manifest path, absolute path, checksum. */
+export interface PreviousFile {
+	path: string;
+	abs: string;
+	sha256: string;
+}
+
+/** What an extract shares with the previous version's file: its first `groups` row groups; `restFrom`, the first day of the others (either file's). */
+export interface Sharing {
+	groups: number;
+	restFrom: number;
+}
+
+/** The bytes of a previous version's file, checked against its manifest; null when absent or changed (a fault). */
+export function previousBytes(p: PreviousFile, faults: string[]): Buffer | null {
+	if (!existsSync(p.abs)) return null;
+	const bytes = readFileSync(p.abs);
+	if (sha256(bytes) === p.sha256) return bytes;
+	faults.push(`${p.path}: the previous version's file differs from its manifest (sha256)`);
+	return null;
+}
+
+/**
+ * The row groups at the start of `bytes` (extract `f`, checksum matched) whose footer entries
+ * and bytes are those of `old` (the previous version's file, checked), and the first day of
+ * the rest; null when every row must be checked (no previous file, a footer without month
+ * statistics). A row count that differs from the manifest is a fault.
+ */
+export function sharing(f: ManifestFile, bytes: Buffer, old: Buffer | null, faults: string[]): Sharing | null {
+	if (!old) return null;
+	let mine: RowGroupInfo[];
+	let theirs: RowGroupInfo[];
+	try {
+		mine = rowGroupsOfFooter(footerOf(bytes)).groups;
+		theirs = rowGroupsOfFooter(footerOf(old)).groups;
+	} catch {
+		return null; // the schema check reports an unreadable footer
+	}
+	const rows = mine.reduce((s, g) => s + g.rows, 0);
+	if (rows !== f.rows) faults.push(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: rows })}`);
+	let k = 0;
+	while (k < mine.length && k < theirs.length && mine[k]!.raw.equals(theirs[k]!.raw)) k++;
+	const end = (gs: RowGroupInfo[]) => gs.reduce((e, g) => Math.max(e, g.start + g.bytes), 4);
+	while (k > 0 && !bytes.subarray(0, end(mine.slice(0, k))).equals(old.subarray(0, end(theirs.slice(0, k))))) k--;
+	const rest = [...mine.slice(k), ...theirs.slice(k)];
+	if (rest.some((g) => !g.months)) return null;
+	return { groups: k, restFrom: rest.reduce((d, g) => Math.min(d, g.months!.min), Infinity) };
+}
+
 export class SharedWithPrevious {
 	private readonly byRel = new Map<string, ManifestFile>();
 	/** The earliest day (days since 1970-01-01) of a row group not shared; -Infinity: check everything. */
@@ -33,15 +82,10 @@ export class SharedWithPrevious {
 		for (const f of previous.files) this.byRel.set(f.path.slice(previous.version.length + 1), f);
 	}
 
-	/** The previous version's file at the same place as `rel`, checked against its manifest; null when absent or changed. */
-	private previousBytes(rel: string, faults: string[]): Buffer | null {
+	/** Where the previous version's file at the place of `rel` is, and its checksum; null when it has none. */
+	previousOf(rel: string): PreviousFile | null {
 		const pf = this.byRel.get(rel);
-		const abs = pf && join(this.root, pf.path);
-		if (!pf || !existsSync(abs!)) return null;
-		const bytes = readFileSync(abs!);
-		if (sha256(bytes) === pf.sha256) return bytes;
-		faults.push(`${pf.path}: the previous version's file differs from its manifest (sha256)`);
-		return null;
+		return pf ? { path: pf.path, abs: join(this.root, pf.path), sha256: pf.sha256 } : null;
 	}
 
 	/** Notes the row groups `bytes` (a new extract whose checksum matched) shares with the previous version's file. */
@@ -52,33 +96,18 @@ export class SharedWithPrevious {
 			if (rows !== f.rows) faults.push(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: rows })}`);
 			return;
 		}
-		const old = bytes && this.previousBytes(f.path.slice(version.length + 1), faults);
-		if (!old) {
+		const previous = this.previousOf(f.path.slice(version.length + 1));
+		this.note(f.path, bytes && sharing(f, bytes, previous && previousBytes(previous, faults), faults));
+	}
+
+	/** Records what `sharing` found for the extract at `path` (null: every row must be checked). */
+	note(path: string, s: Sharing | null): void {
+		if (!s) {
 			this.first = -Infinity;
 			return;
 		}
-		let mine: RowGroupInfo[];
-		let theirs: RowGroupInfo[];
-		try {
-			mine = rowGroupsOfFooter(footerOf(bytes)).groups;
-			theirs = rowGroupsOfFooter(footerOf(old)).groups;
-		} catch {
-			this.first = -Infinity; // the schema check reports an unreadable footer
-			return;
-		}
-		const rows = mine.reduce((s, g) => s + g.rows, 0);
-		if (rows !== f.rows) faults.push(`row count differs from the manifest: ${JSON.stringify({ path: f.path, rows: f.rows, footer: rows })}`);
-		let k = 0;
-		while (k < mine.length && k < theirs.length && mine[k]!.raw.equals(theirs[k]!.raw)) k++;
-		const end = (gs: RowGroupInfo[]) => gs.reduce((e, g) => Math.max(e, g.start + g.bytes), 4);
-		while (k > 0 && !bytes.subarray(0, end(mine.slice(0, k))).equals(old.subarray(0, end(theirs.slice(0, k))))) k--;
-		const rest = [...mine.slice(k), ...theirs.slice(k)];
-		if (rest.some((g) => !g.months)) {
-			this.first = -Infinity;
-			return;
-		}
-		this.sharedGroups.set(f.path, k);
-		for (const g of rest) this.first = Math.min(this.first, g.months!.min);
+		this.sharedGroups.set(path, s.groups);
+		this.first = Math.min(this.first, s.restFrom);
 	}
 
 	/** The row groups `f` shares with the previous version's file (its first ones). */
@@ -93,7 +122,8 @@ export class SharedWithPrevious {
 
 	/** The previous version's italia.parquet (absolute path), when present and unchanged. */
 	italia(faults: string[]): string | null {
-		return this.previousBytes('italia.parquet', faults) ? join(this.root, this.previous.version, 'italia.parquet') : null;
+		const previous = this.previousOf('italia.parquet');
+		return previous && previousBytes(previous, faults) ? previous.abs : null;
 	}
 
 	/** The previous version's summary texts by manifest path, each checked against its sha256. */

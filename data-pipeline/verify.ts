@@ -20,7 +20,8 @@ import { appendSeries, seriesFromTable, type TerritorySeries } from './summary-s
 import { SharedWithPrevious } from './verify-previous.ts';
 import { checkScopedFiles } from './verify-scoped.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
-import { checkFiles } from './verify-files.ts';
+import { checkFiles, type ExtractJob, type ExtractResult } from './verify-files.ts';
+import { inJobOrder, inWorkerThreads } from './workers.ts';
 import { footerOf, readParquetSchema, schemaOfFooter, type SchemaElement } from './parquet-footer.ts';
 import { CONVERTED, REPETITION, TYPE } from './parquet-format.ts';
 
@@ -46,13 +47,25 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 	const shared = opts.previous ? new SharedWithPrevious(root, opts.previous) : undefined;
 	// each extract's schema, from the bytes read for its checksum
 	const schemas = new Map<string, SchemaElement[] | Error>();
-	const summaries = await checkFiles(manifest, resolve, faults, (f, bytes) => {
+	// the ATS and Comune files (~8,500) in worker threads; the others here
+	const scoped = (f: ManifestFile) => f.kind === 'extract' && (f.scope.startsWith('a:') || f.scope.startsWith('c:'));
+	const summaries = await checkFiles({ ...manifest, files: manifest.files.filter((f) => !scoped(f)) }, resolve, faults, (f, bytes) => {
 		try {
 			schemas.set(f.path, bytes ? schemaOfFooter(footerOf(bytes)) : readParquetSchema(resolve(f.path)));
 		} catch (e) {
 			schemas.set(f.path, e as Error);
 		}
 		shared?.extract(manifest.version, f, bytes, faults);
+	});
+	const jobs: ExtractJob[] = manifest.files
+		.filter(scoped)
+		.map((f) => ({ f, abs: resolve(f.path), version: manifest.version, previous: shared ? shared.previousOf(f.path.slice(manifest.version.length + 1)) : undefined }));
+	const results = inJobOrder(await inWorkerThreads<ExtractJob, ExtractResult[]>(new URL('./verify-files-worker.ts', import.meta.url), jobs, (share) => ({ jobs: share }), 'PIPELINE_VERIFY_WORKERS'), jobs.length);
+	results.forEach((r, k) => {
+		const path = jobs[k]!.f.path;
+		faults.push(...r.faults);
+		if (r.schema !== null) schemas.set(path, typeof r.schema === 'string' ? new Error(r.schema) : r.schema);
+		if (r.sharing !== undefined) shared?.note(path, r.sharing);
 	});
 	if (faults.length) throw new VerificationError(faults);
 	mark(`checksums and footers${shared ? ', and the previous version\'s' : ''}`);
