@@ -99,8 +99,11 @@ export class Reader {
 		if (type === BYTE) this.at++;
 		else if (type === I16 || type === I32 || type === I64) this.varint();
 		else if (type === DOUBLE) this.at += 8;
-		else if (type === BINARY) this.binary();
-		else if (type === LIST || type === SET) {
+		else if (type === BINARY) {
+			const n = this.varint();
+			if (this.at + n > this.b.length) throw new Error('footer ends early');
+			this.at += n;
+		} else if (type === LIST || type === SET) {
 			const { size, type: t } = this.list();
 			for (let i = 0; i < size; i++) t === BOOL_TRUE || t === BOOL_FALSE ? this.at++ : this.skip(t);
 		} else if (type === MAP) {
@@ -172,6 +175,7 @@ export interface RowGroupInfo {
 /** The total row count and the row groups (FileMetaData fields 3 and 4) of a footer's bytes. */
 export function rowGroupsOfFooter(footer: Buffer, monthColumn = 'month'): { rows: number; groups: RowGroupInfo[] } {
 	const r = new Reader(footer);
+	const column = Buffer.from(monthColumn, 'utf8');
 	let rows = -1;
 	const groups: RowGroupInfo[] = [];
 	r.struct((id, type) => {
@@ -184,7 +188,7 @@ export function rowGroupsOfFooter(footer: Buffer, monthColumn = 'month'): { rows
 				r.struct((f, t) => {
 					if (f === 1 && t === LIST) {
 						const { size: n } = r.list();
-						for (let k = 0; k < n; k++) columnChunk(r, monthColumn, g);
+						for (let k = 0; k < n; k++) columnChunk(r, column, g);
 					} else if (f === 3 && t === I64) g.rows = r.zigzag();
 					else if (f === 5 && t === I64) g.start = r.zigzag();
 					else if (f === 6 && t === I64) g.bytes = r.zigzag();
@@ -201,20 +205,22 @@ export function rowGroupsOfFooter(footer: Buffer, monthColumn = 'month'): { rows
 	return { rows, groups };
 }
 
-/** Reads one ColumnChunk, setting `g.months` from the statistics of the `month` column. */
-function columnChunk(r: Reader, monthColumn: string, g: RowGroupInfo): void {
+/** Reads one ColumnChunk, setting `g.months` from the statistics of the `month` column (a top-level column: a path of one element). */
+function columnChunk(r: Reader, monthColumn: Buffer, g: RowGroupInfo): void {
 	r.struct((f, t) => {
 		if (f !== 3 || t !== STRUCT) return false;
-		let path = '';
+		let month = false;
 		let min: Buffer | undefined;
 		let max: Buffer | undefined;
 		r.struct((m, mt) => {
 			if (m === 3 && mt === LIST) {
+				// compared as bytes, and only the month column's statistics read: strings and sub-buffers per column chunk were half of the parse (~100 → ~50 µs a Comune footer)
 				const { size } = r.list();
-				const parts: string[] = [];
-				for (let i = 0; i < size; i++) parts.push(r.binary().toString('utf8'));
-				path = parts.join('.');
-			} else if (m === 12 && mt === STRUCT)
+				for (let i = 0; i < size; i++) {
+					const part = r.binary();
+					month = size === 1 && part.equals(monthColumn);
+				}
+			} else if (m === 12 && mt === STRUCT && month)
 				r.struct((s, st) => {
 					if (s === 5 && st === BINARY) max = r.binary();
 					else if (s === 6 && st === BINARY) min = r.binary();
@@ -224,7 +230,7 @@ function columnChunk(r: Reader, monthColumn: string, g: RowGroupInfo): void {
 			else return false;
 			return true;
 		});
-		if (path === monthColumn && min?.length === 4 && max?.length === 4) g.months = { min: min.readInt32LE(0), max: max.readInt32LE(0) };
+		if (month && min?.length === 4 && max?.length === 4) g.months = { min: min.readInt32LE(0), max: max.readInt32LE(0) };
 		return true;
 	});
 }
