@@ -95,6 +95,19 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
+	test('a total with a suppressed part (RdC published, PdC not) reads "n.d.", not "< 3"', async () => {
+		const [hit] = await oracle.rows(
+			`SELECT r.territory_id AS id, r.name, strftime(r.month, '%Y-%m') AS month FROM f r JOIN f p USING (territory_id, month)
+			 WHERE r.level = 'comune' AND r.measure = 'RdC' AND p.measure = 'PdC' AND r.nuclei >= 3 AND p.nuclei IS NULL
+			 ORDER BY r.month DESC, r.territory_id LIMIT 1`
+		);
+		expect(hit, 'the demo Regione has a Comune with RdC published and PdC suppressed in a month').toBeDefined();
+		const page = await open(`/confronto?mese=${hit.month}&cerca=${encodeURIComponent(String(hit.name))}`);
+		await page.locator(`table[data-table="confronto"] tr[data-id="${hit.id}"]`).waitFor({ timeout: 60_000 });
+		expect((await rowCells(page, String(hit.id))).slice(2)).toEqual(['n.d.', 'n.d.']);
+		await page.close();
+	});
+
 	test('the ranking equals DuckDB in Node (the 10 highest rates, in order), and its data table exports them', async () => {
 		const top = await oracle.rows(
 			`SELECT name, nuclei * 1000.0 / residenti AS rate FROM f

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SummaryFile, SummaryFileTerritory } from '#contracts';
 import { ExtractStore } from './extracts.ts';
 import { createNodeEngine } from './node-engine.ts';
-import { assembleSummary, fromRuns } from './series.ts';
+import { cellText } from '#lib/export/table.ts';
+import { assembleSummary, countCell, figuresAt, fromRuns } from './series.ts';
 import { buildFixture, type Fixture } from './test-fixture.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
@@ -61,5 +62,28 @@ describe('first-view summary assembled from the scope file and summary/italia.js
 		expect(assembleSummary(own, { ...italia, version: 'v2' })).toBeNull();
 		expect(assembleSummary({ ...own, schema_version: 1 as 2 }, italia)).toBeNull();
 		expect(assembleSummary(own, { ...italia, regioni: [] })).toBeNull();
+	});
+});
+
+describe('figures of a measure choice', () => {
+	const point = (month: string, measure: 'RdC' | 'PdC' | 'ADI', nuclei: number | null) => ({ month, measure, nuclei, persone: nuclei === null ? null : nuclei * 2, importo_medio: null, nuclei_per_1000: null });
+	const t = {
+		id: 'c:063060' as const,
+		name: 'Pozzuoli',
+		level: 'comune' as const,
+		residenti: 80357,
+		series: [point('2023-03', 'PdC', null), point('2023-03', 'RdC', 57), point('2024-01', 'ADI', null)]
+	};
+
+	test('a total with a suppressed part is "n.d." (RdC alone is 57), a single suppressed measure "< 3" (null)', () => {
+		const sum = figuresAt(t, '2023-03', 'totale')!;
+		expect(sum).toMatchObject({ nuclei: null, persone: null, parts: 2 });
+		expect(countCell(sum, sum.nuclei)).toBe('n.d.');
+		expect(cellText(countCell(sum, sum.nuclei), 'count')).toBe('n.d.');
+		const rdc = figuresAt(t, '2023-03', 'RdC')!;
+		expect(countCell(rdc, rdc.nuclei)).toBe(57);
+		const adi = figuresAt(t, '2024-01', 'totale')!;
+		expect(adi.parts).toBe(1);
+		expect(cellText(countCell(adi, adi.nuclei), 'count')).toBe('< 3');
 	});
 });

@@ -14,6 +14,7 @@ import {
 	type SummaryTerritory
 } from '#contracts';
 import type { MeasureChoice } from './indicators.ts';
+import { NOT_AVAILABLE } from '#lib/format/index.ts';
 
 export type { SummaryPoint, SummaryTerritory };
 
@@ -47,6 +48,8 @@ export interface Figures {
 	persone: number | null;
 	importo_medio: number | null;
 	nuclei_per_1000: number | null;
+	/** The measures added up (RdC + PdC: 2). A null count of a sum is "not published", never "< 3" (one part alone may be 57). */
+	parts: number;
 }
 
 /** The measures that `choice` adds up in `month` (`totale`: the household measures paid that month). */
@@ -67,7 +70,7 @@ export function figuresAt(t: SummaryTerritory, month: string, choice: MeasureCho
 	if (pts.length === 0) return null;
 	if (pts.length === 1) {
 		const [p] = pts;
-		return { nuclei: p.nuclei, persone: p.persone, importo_medio: p.importo_medio, nuclei_per_1000: p.nuclei_per_1000 };
+		return { nuclei: p.nuclei, persone: p.persone, importo_medio: p.importo_medio, nuclei_per_1000: p.nuclei_per_1000, parts: 1 };
 	}
 	const nuclei = sumOrNull(pts.map((p) => p.nuclei));
 	const persone = sumOrNull(pts.map((p) => p.persone));
@@ -75,7 +78,12 @@ export function figuresAt(t: SummaryTerritory, month: string, choice: MeasureCho
 	const weighted = sumOrNull(pts.map((p) => (p.importo_medio === null || p.nuclei === null ? null : p.importo_medio * p.nuclei)));
 	const importo_medio = weighted === null || !nuclei ? null : weighted / nuclei;
 	const nuclei_per_1000 = nuclei === null || !t.residenti ? null : (nuclei * 1000) / t.residenti;
-	return { nuclei, persone, importo_medio, nuclei_per_1000 };
+	return { nuclei, persone, importo_medio, nuclei_per_1000, parts: pts.length };
+}
+
+/** A count of `f` as a table cell: the number, null when suppressed as under 3 ("< 3"), or "n.d." when a sum has a suppressed part. */
+export function countCell(f: Figures, v: number | null): number | string | null {
+	return v === null && f.parts > 1 ? NOT_AVAILABLE : v;
 }
 
 /** Every month of the series, sorted. */

@@ -77,4 +77,23 @@ describe('territories and categories', () => {
 		expect(await raw('c:028003', '2024-01', 'ADI', 'nuclei')).toBeNull();
 		expect(alb.nuclei_1.share).toBeNull();
 	});
+
+	test('"< 3" only for a category suppressed as under 3 households in one measure; hidden to protect another cell, or summed with a suppressed part: not published', async () => {
+		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
+		try {
+			const set = (id: string, list: 'soppressi_primari' | 'soppressi_secondari', where = '') =>
+				engine.query(`UPDATE extract SET nuclei_minori = NULL, ${list} = list_append(${list}, 'nuclei_minori') WHERE territory_id = ? ${where}`, [id]);
+			await set('a:X05001', 'soppressi_secondari', `AND month = '2024-01-01'`);
+			await set('c:028001', 'soppressi_primari', `AND month = '2024-01-01'`);
+			const jan = toCategories(await run(categoriesQuery(['a:X05001', 'c:028001'], 'totale'))).get('2024-01')!;
+			expect(jan.get('a:X05001')!.nuclei_minori).toEqual({ count: null, share: null, state: 'non_pubblicato' });
+			expect(jan.get('c:028001')!.nuclei_minori).toEqual({ count: null, share: null, state: 'riservato' });
+			// 2023-11: RdC + PdC; one part under 3 does not make the sum under 3
+			await set('c:028001', 'soppressi_primari', `AND month = '2023-11-01' AND measure = 'PdC'`);
+			const nov = toCategories(await run(categoriesQuery(['c:028001'], 'totale'))).get('2023-11')!;
+			expect(nov.get('c:028001')!.nuclei_minori.state).toBe('non_pubblicato');
+		} finally {
+			await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
+		}
+	});
 });

@@ -71,13 +71,14 @@ export function categoriesQuery(ids: readonly TerritoryId[], choice: MeasureChoi
 	const cols = ['nuclei', ...CATEGORY_COLUMNS].map((c) => identifier(c));
 	const parts = cols.map(
 		(c) => `CASE WHEN bool_and(${c} IS NOT NULL) THEN sum(${c}) END::DOUBLE AS ${c},
-			coalesce(bool_or(${c} IS NULL AND (list_contains(soppressi_primari, ?) OR list_contains(soppressi_secondari, ?))), false) AS ${c}_soppresso`
+			coalesce(bool_or(${c} IS NULL AND (list_contains(soppressi_primari, ?) OR list_contains(soppressi_secondari, ?))), false) AS ${c}_soppresso,
+			count(*) = 1 AND coalesce(bool_and(list_contains(soppressi_primari, ?)), false) AS ${c}_meno_di_3`
 	);
 	return {
 		sql: `SELECT territory_id, strftime(month, '%Y-%m') AS month, ${parts.join(',\n')}
 			FROM extract WHERE ${inIds(ids)} AND ${cond.sql}
 			GROUP BY territory_id, month`,
-		params: [...cols.flatMap((c) => [c, c]), ...ids, ...cond.params]
+		params: [...cols.flatMap((c) => [c, c, c]), ...ids, ...cond.params]
 	};
 }
 
@@ -85,8 +86,12 @@ export function categoriesQuery(ids: readonly TerritoryId[], choice: MeasureChoi
 export interface CategoryValue {
 	count: number | null;
 	share: number | null;
-	/** `riservato`: suppressed by the pipeline; `non_applicabile`: not defined for the measure. */
-	state: 'ok' | 'riservato' | 'non_applicabile';
+	/**
+	 * `riservato`: suppressed by the pipeline as under 3 households ("< 3"); `non_pubblicato`:
+	 * suppressed otherwise — hidden so that another cell cannot be recovered by subtraction, or a
+	 * sum (RdC + PdC) with a suppressed part ("n.d."); `non_applicabile`: not defined for the measure.
+	 */
+	state: 'ok' | 'riservato' | 'non_pubblicato' | 'non_applicabile';
 }
 
 /** Categories of each territory in one month. */
@@ -100,7 +105,7 @@ export function toCategories(rows: Row[]): Map<string, MonthCategories> {
 		const rec = {} as Record<CategoryColumn, CategoryValue>;
 		for (const c of CATEGORY_COLUMNS) {
 			const count = r[c] as number | null;
-			const state = count !== null ? 'ok' : r[`${c}_soppresso`] ? 'riservato' : 'non_applicabile';
+			const state = count !== null ? 'ok' : !r[`${c}_soppresso`] ? 'non_applicabile' : r[`${c}_meno_di_3`] ? 'riservato' : 'non_pubblicato';
 			rec[c] = { count, share: count !== null && nuclei ? count / nuclei : null, state };
 		}
 		const month = String(r.month);

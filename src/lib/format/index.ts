@@ -19,7 +19,7 @@ export const SUPPRESSED_COUNT = '< 3';
 export const NOT_AVAILABLE = 'n.d.';
 /** The note on statistical confidentiality shown wherever a suppressed value can appear. */
 export const CONFIDENTIALITY_NOTE =
-	'«< 3»: dato non pubblicato perché riferito a meno di 3 nuclei (segreto statistico, regola SISTAN); «n.d.»: dato non disponibile o non pubblicato per lo stesso motivo.';
+	'«< 3»: dato non pubblicato perché riferito a meno di 3 nuclei (segreto statistico, regola SISTAN); «n.d.»: dato non disponibile, o non pubblicato per lo stesso segreto (una media su meno di 3 nuclei, una somma con una parte non pubblicata, un dato nascosto perché non se ne ricavi per differenza un altro inferiore a 3).';
 
 /** How a value is shown: each kind has its own format and its own suppressed text. */
 export type ValueKind = 'count' | 'euro' | 'euro0' | 'rate' | 'share' | 'change';

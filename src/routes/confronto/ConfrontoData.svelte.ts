@@ -15,7 +15,7 @@ import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
-import { comparisonQuery, levelMonthsQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
+import { CELL_STATES, comparisonQuery, levelMonthsQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
@@ -48,7 +48,6 @@ function namesOf(ids: readonly string[], readNames: () => string[]): { names: st
 	}
 	return hit;
 }
-const STATES: ComparisonRow['state'][] = ['ok', 'riservato', 'assente'];
 
 /** Rows in name order (ties in every sort keep it without comparing names again), and the scope's row. */
 function toRows(a: Omit<PickedAnswer, 'names'> & { names: () => string[] }, t: TerritoryId): { rows: ComparisonRow[]; scope: ComparisonRow | null } {
@@ -62,7 +61,7 @@ function toRows(a: Omit<PickedAnswer, 'names'> & { names: () => string[] }, t: T
 			residenti: orNull(a.residenti[i]),
 			value: orNull(a.value[i]),
 			rate: orNull(a.rate[i]),
-			state: STATES[a.state[i]]
+			state: CELL_STATES[a.state[i]]
 		};
 		if (a.ids[i] === t) scope = row;
 		else rows.push(row);

@@ -3,7 +3,7 @@ import { createNodeEngine } from '#lib/data/node-engine.ts';
 import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { INDICATORS, MEASURE_CHOICES } from './indicators.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers } from './month-answers.ts';
-import { comparisonQuery, monthListsQuery, monthSliceQuery, territoryIndexQuery } from './queries.ts';
+import { CELL_STATES, comparisonQuery, monthListsQuery, monthSliceQuery, territoryIndexQuery } from './queries.ts';
 
 let engine: Awaited<ReturnType<typeof createNodeEngine>>;
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 const num = (v: number) => (Number.isNaN(v) ? null : v);
-const STATES = ['ok', 'riservato', 'assente'];
+const STATES = CELL_STATES;
 
 describe('the month answers', () => {
 	test('every indicator and measure picked from them equals its own comparison query', async () => {

@@ -10,7 +10,7 @@
 import { HOUSEHOLD_MEASURES, type TerritoryId, type TerritoryLevel } from '#contracts';
 import type { Columns } from '#lib/data/query.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
-import { aggregate, membersOf, monthTable, type Built } from './queries.ts';
+import { aggregate, membersOf, monthTable, stateCode, type Built } from './queries.ts';
 
 export interface MonthKey {
 	t: TerritoryId;
@@ -22,17 +22,15 @@ export interface MonthKey {
 /**
  * Rows `{id, name, choice, residenti, v0…vN, s0…sN}`, one per territory (of `level` inside `t`,
  * and `t`) and measure choice with rows in the month; `vK` is the K-th of `indicatorsOf(opts)`
- * (NULL when suppressed), `sK` its state code (0 ok, 1 riservato, 2 assente). Needs the month's
+ * (NULL when suppressed), `sK` its state code (CELL_STATES). Needs the month's
  * slice (`monthSliceQuery`) and, with `categories`, its suppression lists (`monthListsQuery`):
  * reading those costs several times the rest, so the core indicators come first without them.
  */
 export function monthAnswersQuery(o: MonthKey, opts: { categories: boolean }): Built {
 	const members = membersOf(o.t, o.level);
 	const aggs = indicatorsOf(opts).map((ind) => aggregate(ind));
-	const sums = aggs.map((a, k) => `${a.value} AS v${k}, ${a.suppressed} AS s${k}`).join(',\n\t\t');
-	const cells = aggs
-		.map((_, k) => `CASE WHEN s${k} THEN NULL ELSE v${k} END::DOUBLE AS v${k}, (CASE WHEN s${k} THEN 1 WHEN v${k} IS NULL THEN 2 ELSE 0 END)::TINYINT AS s${k}`)
-		.join(',\n\t');
+	const sums = aggs.map((a, k) => `${a.value} AS v${k}, ${a.suppressed} AS s${k}, ${a.under3} AS u${k}`).join(',\n\t\t');
+	const cells = aggs.map((_, k) => `CASE WHEN s${k} THEN NULL ELSE v${k} END::DOUBLE AS v${k}, (${stateCode(`s${k}`, `u${k}`, `v${k}`)})::TINYINT AS s${k}`).join(',\n\t');
 	const source = opts.categories ? `${monthTable(o.month)} LEFT JOIN ${monthTable(o.month, 'liste')} USING (territory_id, measure)` : monthTable(o.month);
 	const sql = `WITH x AS (
 	SELECT * FROM ${source}

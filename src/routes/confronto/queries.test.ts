@@ -49,7 +49,8 @@ describe('comparisonQuery', () => {
 		// Agna: RdC is published, PdC is suppressed: the sum would be a wrong number.
 		expect(await raw('c:028002', '2023-11', 'RdC', 'nuclei')).not.toBeNull();
 		expect(await raw('c:028002', '2023-11', 'PdC', 'nuclei')).toBeNull();
-		expect(rows.find((r) => r.id === 'c:028002')).toMatchObject({ value: null, state: 'riservato' });
+		// …and it is not "fewer than 3 households" (RdC alone may be 57): "n.d.", not "< 3"
+		expect(rows.find((r) => r.id === 'c:028002')).toMatchObject({ value: null, state: 'non_pubblicato' });
 	});
 
 	test('SFL is never part of the household total', async () => {
@@ -74,6 +75,10 @@ describe('comparisonQuery', () => {
 		await engine.query(`UPDATE extract SET nuclei_over60 = NULL, soppressi_primari = list_append(soppressi_primari, 'nuclei_over60') WHERE territory_id = 'c:028002'`);
 		const adi = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei_over60') }));
 		expect(adi.find((r) => r.id === 'c:028002')).toMatchObject({ value: null, state: 'riservato' });
+		// hidden only so that another cell cannot be recovered by subtraction: not "fewer than 3"
+		await engine.query(`UPDATE extract SET nuclei_over60 = NULL, soppressi_secondari = list_append(soppressi_secondari, 'nuclei_over60') WHERE territory_id = 'c:028001'`);
+		const secondary = await run(comparisonQuery({ t: 'a:X05001', level: 'comune', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei_over60') }));
+		expect(secondary.find((r) => r.id === 'c:028001')).toMatchObject({ value: null, state: 'non_pubblicato' });
 		await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
 	});
 
@@ -89,7 +94,8 @@ describe('the other queries', () => {
 	test('series: one row per month per territory, suppressed months null', async () => {
 		const rows = await run(seriesQuery({ ids: ['c:028001', 'c:028003'], measure: 'totale', indicator: indicatorOf('nuclei') }));
 		expect(rows.filter((r) => r.id === 'c:028001').map((r) => r.month)).toEqual(['2023-10', '2023-11', '2023-12', '2024-01', '2024-02']);
-		expect(rows.filter((r) => r.id === 'c:028003').every((r) => r.value === null && r.state === 'riservato')).toBe(true);
+		// one measure (ADI, from 2024): under 3; a sum of two (RdC + PdC): not published, not "< 3"
+		expect(rows.filter((r) => r.id === 'c:028003').every((r) => r.value === null && r.state === (String(r.month) < '2024-01' ? 'non_pubblicato' : 'riservato'))).toBe(true);
 		const jan = rows.find((r) => r.id === 'c:028001' && r.month === '2024-01')!;
 		expect(jan.rate).toBeCloseTo(((await raw('c:028001', '2024-01', 'ADI', 'nuclei')) as number) * 1000 / 19726, 10);
 	});

@@ -14,28 +14,53 @@ export interface Built {
 	params: Param[];
 }
 
-/** A cell's state: a published value, a suppressed one ("< 3"/"n.d."), or no row at all ("—"). */
-export type CellState = 'ok' | 'riservato' | 'assente';
+/**
+ * A cell's state: a published value; one suppressed as under 3 households (`riservato`: "< 3"
+ * for a count, "n.d." otherwise); one not published for another reason (`non_pubblicato`,
+ * "n.d.": a sum with a suppressed part, or a category hidden only so that another cell cannot
+ * be recovered by subtraction); or no row at all (`assente`, "—").
+ */
+export type CellState = 'ok' | 'riservato' | 'assente' | 'non_pubblicato';
+/** `CellState` by the numeric code the queries return (no string to decode). */
+export const CELL_STATES: readonly CellState[] = ['ok', 'riservato', 'assente', 'non_pubblicato'];
 
-/** The value and suppression expressions of an indicator over the rows of a group. */
-export function aggregate(ind: Indicator): { value: string; suppressed: string; params: Param[] } {
+/**
+ * The value and suppression expressions of an indicator over the rows of a group, and
+ * `under3`: whether a suppressed cell may be read as "fewer than 3 households" — one row (a sum
+ * of several, e.g. RdC + PdC, is not), and for a category one the pipeline lists as a primary
+ * suppression (a core count's lists are not read here: see monthSliceQuery). `params` are
+ * those of `suppressed`, then those of `under3`.
+ */
+export function aggregate(ind: Indicator): { value: string; suppressed: string; under3: string; params: Param[] } {
 	const col = identifier(ind.key);
 	if (ind.kind === 'mean') {
 		// Weighted by households, so the mean of RdC + PdC is the mean over all their households.
 		return {
 			value: `sum(${col} * nuclei) / nullif(sum(nuclei), 0)`,
 			suppressed: `coalesce(bool_or(${col} IS NULL OR nuclei IS NULL), false)`,
+			under3: `count(*) = 1`,
 			params: []
 		};
 	}
-	if (ind.core) return { value: `sum(${col})`, suppressed: `coalesce(bool_or(${col} IS NULL), false)`, params: [] };
+	if (ind.core) return { value: `sum(${col})`, suppressed: `coalesce(bool_or(${col} IS NULL), false)`, under3: `count(*) = 1`, params: [] };
 	// A category may be NULL because it does not apply to the measure (over 60 is ADI's, over 65 RdC's):
 	// only a NULL the pipeline lists as suppressed is one.
 	return {
 		value: `sum(${col})`,
 		suppressed: `coalesce(bool_or(${col} IS NULL AND (list_contains(soppressi_primari, ?) OR list_contains(soppressi_secondari, ?))), false)`,
-		params: [ind.key, ind.key]
+		under3: `count(*) = 1 AND coalesce(bool_and(list_contains(soppressi_primari, ?)), false)`,
+		params: [ind.key, ind.key, ind.key]
 	};
+}
+
+/** SQL of the state's name from its code (a CASE: DuckDB-WASM 1.28's parser rejects indexing a list literal). */
+function stateName(code: string): string {
+	return `CASE ${code} ${CELL_STATES.map((x, k) => `WHEN ${k} THEN '${x}'`).join(' ')} END`;
+}
+
+/** SQL of a cell's state code (CELL_STATES) from a group's `suppressed`, `under3` and `value`. */
+export function stateCode(suppressed: string, under3: string, value: string): string {
+	return `CASE WHEN ${suppressed} AND ${under3} THEN 1 WHEN ${suppressed} THEN 3 WHEN ${value} IS NULL THEN 2 ELSE 0 END`;
 }
 
 /**
@@ -131,7 +156,7 @@ export interface ComparisonOptions {
  * id (the
  * table sorts): every territory of `level` inside `t` with a row in the month, and `t`
  * itself (`is_scope`). `rate` is per 1,000 residents (null for a mean); `state_code` is
- * `state` as a number (0 ok, 1 riservato, 2 assente: no string to decode). With `slice`, reads
+ * `state` as a number (CELL_STATES: no string to decode). With `slice`, reads
  * the month slice built by `monthSliceQuery` (and `monthListsQuery` for a category) instead
  * of the whole extract (same rows).
  */
@@ -143,7 +168,7 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 	// Names and residents come from the small index, not from any_value() over the rows:
 	// string aggregates were the slowest part of this query on DuckDB-WASM 1.28.
 	const sql = `WITH g AS (
-	SELECT territory_id, ${agg.value} AS value, ${agg.suppressed} AS suppressed
+	SELECT territory_id, ${agg.value} AS value, ${agg.suppressed} AS suppressed, ${agg.under3} AS under3
 	FROM ${opts.slice ? sliceSource(o) : 'extract'}
 	WHERE ${opts.slice ? '' : 'month = ?::DATE AND '}${measures.sql} AND territory_id IN (${members.sql})
 	GROUP BY territory_id
@@ -151,8 +176,8 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 SELECT t.id, t.name, t.parent_id, t.residenti, t.id = ? AS is_scope,
 	CASE WHEN suppressed THEN NULL ELSE value END::DOUBLE AS value,
 	CASE WHEN suppressed THEN NULL ELSE ${rate.replace('residenti', 't.residenti')} END::DOUBLE AS rate,
-	CASE WHEN suppressed THEN 'riservato' WHEN value IS NULL THEN 'assente' ELSE 'ok' END AS state,
-	CASE WHEN suppressed THEN 1 WHEN value IS NULL THEN 2 ELSE 0 END::INTEGER AS state_code
+	${stateName(stateCode('suppressed', 'under3', 'value'))} AS state,
+	(${stateCode('suppressed', 'under3', 'value')})::INTEGER AS state_code
 FROM g JOIN confronto_territori t ON t.id = g.territory_id
 ORDER BY t.id`;
 	const month = opts.slice ? [] : [`${o.month}-01`];
@@ -184,7 +209,7 @@ export function seriesQuery(o: SeriesOptions): Built {
 	SELECT ${cols} FROM extract WHERE ${where}
 ),
 g AS (
-	SELECT territory_id, month, ${agg.value} AS value, ${agg.suppressed} AS suppressed
+	SELECT territory_id, month, ${agg.value} AS value, ${agg.suppressed} AS suppressed, ${agg.under3} AS under3
 	FROM x
 	WHERE ${measures.sql}
 	GROUP BY territory_id, month
@@ -192,7 +217,7 @@ g AS (
 SELECT g.territory_id AS id, strftime(g.month, '%Y-%m') AS month,
 	CASE WHEN suppressed THEN NULL ELSE value END::DOUBLE AS value,
 	CASE WHEN suppressed THEN NULL ELSE ${rate.replace('residenti', 't.residenti')} END::DOUBLE AS rate,
-	CASE WHEN suppressed THEN 'riservato' WHEN value IS NULL THEN 'assente' ELSE 'ok' END AS state
+	${stateName(stateCode('suppressed', 'under3', 'value'))} AS state
 FROM g JOIN confronto_territori t ON t.id = g.territory_id ORDER BY id, g.month`;
 	return { sql, params: [...ids, ...agg.params, ...measures.params] };
 }

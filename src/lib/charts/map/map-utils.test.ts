@@ -58,7 +58,7 @@ describe('legend', () => {
 			'meno di 2,5',
 			'da 2,5 a meno di 4',
 			'4 e oltre',
-			'dato riservato (< 3 nuclei) o assente'
+			'dato riservato o assente'
 		]);
 		expect(entries[3].suppressed).toBe(true);
 		expect(legendEntries([], paletteFor([]), fmt, false)).toHaveLength(1);

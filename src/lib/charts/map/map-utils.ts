@@ -85,7 +85,7 @@ export function legendEntries(
 					...breaks.slice(1).map((b, i) => ({ color: palette[i + 1], label: `da ${format(breaks[i])} a meno di ${format(b)}` })),
 					{ color: palette[breaks.length], label: `${format(breaks[breaks.length - 1])} e oltre` }
 				];
-	if (withSuppressed) entries.push({ color: null, label: 'dato riservato (< 3 nuclei) o assente', suppressed: true });
+	if (withSuppressed) entries.push({ color: null, label: 'dato riservato o assente', suppressed: true });
 	return entries;
 }
 

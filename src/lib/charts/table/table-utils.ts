@@ -10,7 +10,7 @@ export interface ComparisonRow {
 	residenti: number | null;
 	value: number | null;
 	rate: number | null;
-	state: 'ok' | 'riservato' | 'assente';
+	state: 'ok' | 'riservato' | 'assente' | 'non_pubblicato';
 }
 
 export type SortDir = 'asc' | 'desc';
