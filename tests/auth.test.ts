@@ -147,3 +147,24 @@ describe('an expired session', () => {
 		await page.close();
 	});
 });
+
+describe('errors in Italian', () => {
+	test('an unknown address: "Pagina non trovata" in the app\'s layout with a link home, signed in or not', async () => {
+		const page = await freshPage();
+		for (const path of ['/foo', '/confronto/xyz']) {
+			await page.goto(`${baseURL}${path}`);
+			await page.getByRole('heading', { name: 'Pagina non trovata' }).waitFor();
+			expect(await page.textContent('body')).not.toContain('Not Found');
+		}
+		await loginAs(page, identityOf(identities, 'comune').fiscal_code, '/auth/account');
+		await page.goto(`${baseURL}/confronto/xyz`);
+		await expect.poll(() => menu(page).getAttribute('data-auth-status')).toBe('authenticated');
+		await page.getByRole('heading', { name: 'Pagina non trovata' }).waitFor();
+		expect(await page.getByRole('navigation', { name: 'Viste del cruscotto' }).count()).toBe(1);
+		expect(await page.textContent('body')).not.toContain('Not Found');
+		await page.getByRole('link', { name: 'Vai alla pagina iniziale' }).click();
+		await page.waitForURL(`${baseURL}/`);
+		await expect.poll(() => page.getByRole('heading', { name: 'Pagina non trovata' }).count()).toBe(0);
+		await page.close();
+	});
+});
