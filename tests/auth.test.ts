@@ -147,3 +147,53 @@ describe('an expired session', () => {
 		await page.close();
 	});
 });
+
+describe('errors in Italian', () => {
+	test('an unknown address: "Pagina non trovata" in the app\'s layout with a link home, signed in or not', async () => {
+		const page = await freshPage();
+		for (const path of ['/foo', '/confronto/xyz']) {
+			await page.goto(`${baseURL}${path}`);
+			await page.getByRole('heading', { name: 'Pagina non trovata' }).waitFor();
+			expect(await page.textContent('body')).not.toContain('Not Found');
+		}
+		await loginAs(page, identityOf(identities, 'comune').fiscal_code, '/auth/account');
+		await page.goto(`${baseURL}/confronto/xyz`);
+		await expect.poll(() => menu(page).getAttribute('data-auth-status')).toBe('authenticated');
+		await page.getByRole('heading', { name: 'Pagina non trovata' }).waitFor();
+		expect(await page.getByRole('navigation', { name: 'Viste del cruscotto' }).count()).toBe(1);
+		expect(await page.textContent('body')).not.toContain('Not Found');
+		await page.getByRole('link', { name: 'Vai alla pagina iniziale' }).click();
+		await page.waitForURL(`${baseURL}/`);
+		await expect.poll(() => page.getByRole('heading', { name: 'Pagina non trovata' }).count()).toBe(0);
+		await page.close();
+	});
+
+	test('the login callback opened again (a reload, a bookmark): an Italian message, the session kept, a link home', async () => {
+		const page = await freshPage();
+		const who = identityOf(identities, 'regione');
+		await loginAs(page, who.fiscal_code, '/auth/account');
+		// No state in the URL (a bookmark), and a state already used (a reload of the callback).
+		for (const path of ['/auth/callback', '/auth/callback?code=used&state=0123456789abcdef0123456789abcdef']) {
+			await page.goto(`${baseURL}${path}`);
+			await page.getByRole('heading', { name: 'Accesso non riuscito' }).waitFor();
+			expect(await page.locator('main').textContent()).toContain('Questo link di accesso non è più valido');
+			await expect.poll(() => menu(page).getAttribute('data-auth-status')).toBe('authenticated');
+			expect(await page.textContent('body')).not.toMatch(/No state in response|No matching state/);
+		}
+		await page.getByRole('link', { name: 'Vai alla pagina iniziale' }).click();
+		await page.waitForURL(`${baseURL}/`);
+		expect(await menu(page).locator('[data-user-name]').textContent()).toBe(`${who.name} ${who.family_name}`);
+		await page.close();
+
+		// Without a session: the same message, and a way to log in again.
+		const anon = await freshPage();
+		await anon.goto(`${baseURL}/auth/callback`);
+		await anon.getByRole('heading', { name: 'Accesso non riuscito' }).waitFor();
+		expect(await anon.locator('main').textContent()).toContain('Questo link di accesso non è più valido');
+		await expect.poll(() => menu(anon).getAttribute('data-auth-status')).toBe('anonymous');
+		expect(await anon.textContent('body')).not.toMatch(/No state in response/);
+		await anon.getByRole('button', { name: 'Accedi di nuovo' }).click();
+		await anon.getByLabel('Codice fiscale').waitFor();
+		await anon.close();
+	});
+});

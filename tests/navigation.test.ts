@@ -137,6 +137,46 @@ describe.runIf(inject('hasExtracts'))('territory navigation', () => {
 	});
 });
 
+describe.runIf(inject('hasExtracts'))('a territory outside the accreditation', () => {
+	/**
+	 * Opens `path` in `page`: an Italian notice that the territory is not part of the user's
+	 * accreditation, nothing of it on screen (no title, figures, table) and no "Riprova"; its
+	 * link opens the same view on the user's own territory.
+	 */
+	async function refused(page: Page, path: string, own: string, a11y = false) {
+		await page.goto(`${baseURL}${path}`);
+		const notice = page.locator('[data-out-of-scope]');
+		await notice.waitFor({ timeout: 20_000 });
+		expect(await notice.getByRole('alert').textContent()).toMatch(/^Questo territorio \(.+\) non rientra nel tuo accreditamento\.$/);
+		const main = page.locator('main');
+		expect(await main.locator('[data-territory], [data-kpi], table, svg').count()).toBe(0);
+		expect(await main.getByRole('button', { name: 'Riprova' }).count()).toBe(0);
+		expect(await main.textContent()).not.toContain('Si è verificato un problema');
+		if (a11y) expect(await axe(page)).toEqual([]);
+		await notice.getByRole('link', { name: 'Torna al tuo territorio' }).click();
+		await page.waitForURL((u) => u.pathname === new URL(path, baseURL).pathname && u.searchParams.get('t') === null);
+		await page.locator(`main [data-territory="${own}"]`).first().waitFor({ timeout: 60_000 });
+		expect(await page.locator('[data-out-of-scope]').count()).toBe(0);
+	}
+
+	test('comune: Italia, its Regione and another Comune are refused in every view', async () => {
+		const own = identityOf(identities, 'comune').territories[0];
+		const page = await session('comune', '/');
+		await refused(page, '/?t=it', own, true);
+		for (const path of ['/andamento?t=it', '/caratteristiche?t=it', '/confronto?t=it', '/andamento?t=r:15', '/?t=c:063049']) await refused(page, path, own);
+		await page.close();
+	});
+
+	test('ats and regione: Italia is refused (only national users view it), and so is another Regione', async () => {
+		const ats = await session('ats_amministratore', '/');
+		for (const path of ['/andamento?t=it', '/confronto?t=it']) await refused(ats, path, identityOf(identities, 'ats_amministratore').territories[0]);
+		await ats.close();
+		const regione = await session('regione', '/');
+		for (const path of ['/?t=it', '/confronto?t=it', '/?t=r:03']) await refused(regione, path, identityOf(identities, 'regione').territories[0]);
+		await regione.close();
+	});
+});
+
 /** Publishes the current version again under a new name (same bytes, new paths) and prunes the old one, as a monthly run does. */
 async function republish(dir: string): Promise<string> {
 	const current = readManifest(dir)!;

@@ -5,6 +5,7 @@
  */
 import { UserManager, WebStorageStateStore, type User as OidcUser } from 'oidc-client-ts';
 import type { AuthConfig } from './config.ts';
+import { StaleCallbackError, isStaleCallback } from './callback-errors.ts';
 import { safeReturnTo } from './return-to.ts';
 import { userFromClaims, type User } from './user.ts';
 
@@ -81,7 +82,10 @@ export class Auth {
 		await manager.signinRedirect({ state });
 	}
 
-	/** Finishes the code flow on the callback route; returns where the user should go. */
+	/**
+	 * Finishes the code flow on the callback route; returns where the user should go. Throws
+	 * StaleCallbackError when the route was opened with no login under way.
+	 */
 	async completeLogin(): Promise<string> {
 		try {
 			const manager = await this.#getManager();
@@ -89,6 +93,11 @@ export class Auth {
 			this.#accept(signedIn);
 			return safeReturnTo((signedIn.state as LoginState | undefined)?.returnTo ?? '/');
 		} catch (error) {
+			if (isStaleCallback(error)) {
+				// No login under way (the callback opened again): the stored session, if any, decides.
+				await this.init();
+				throw new StaleCallbackError({ cause: error });
+			}
 			this.#fail(error);
 			throw error;
 		}

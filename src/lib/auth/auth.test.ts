@@ -1,5 +1,6 @@
 import { expect, test, vi } from 'vitest';
 import { FISCAL_NUMBER_CLAIM } from '#contracts';
+import { StaleCallbackError, isStaleCallback } from './callback-errors.ts';
 import { onCallbackRoute, whenCallbackRoute } from './callback-hooks.ts';
 import { normalizeConfig } from './config.ts';
 import { safeReturnTo } from './return-to.ts';
@@ -72,4 +73,11 @@ test('returnTo accepts only same-origin paths', () => {
 	expect(safeReturnTo('/\\evil.example')).toBe('/');
 	expect(safeReturnTo('https://evil.example/')).toBe('/');
 	expect(safeReturnTo('javascript:alert(1)')).toBe('/');
+});
+
+test('a callback with no login under way is told apart from a failed login, in Italian', () => {
+	expect(isStaleCallback(new Error('No state in response'))).toBe(true);
+	expect(isStaleCallback(new Error('No matching state found in storage'))).toBe(true);
+	expect(isStaleCallback(new Error('access_denied'))).toBe(false);
+	expect(new StaleCallbackError().message).toMatch(/^Questo link di accesso non è più valido/);
 });

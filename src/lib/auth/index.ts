@@ -5,5 +5,6 @@ export { ROLE_LABELS } from './user.ts';
 export type { AuthConfig } from './config.ts';
 export { NotLoggedInError, type AuthStatus } from './Auth.svelte.ts';
 export { onCallbackRoute, whenCallbackRoute } from './callback-hooks.ts';
+export { StaleCallbackError } from './callback-errors.ts';
 export { territoryLabel } from './territory-label.ts';
 export { default as UserMenu } from './UserMenu.svelte';
