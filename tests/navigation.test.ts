@@ -135,6 +135,15 @@ describe.runIf(inject('hasExtracts'))('territory navigation', () => {
 		expect(await axe(page)).toEqual([]);
 		await page.close();
 	});
+	test('comune: the account page and the header name the territory, not its code', async () => {
+		const comune = identityOf(identities, 'comune');
+		const page = await browser.context.newPage();
+		await loginAs(page, comune.fiscal_code, '/auth/account');
+		const item = page.locator(`[data-territory-id="${comune.territories[0]}"]`);
+		await expect.poll(async () => (await item.textContent())?.trim(), { timeout: 30_000 }).toBe(`${comune.territoryName} ${comune.territories[0]}`);
+		await expect.poll(async () => (await page.locator('[data-user-territories]').textContent())?.trim()).toBe(comune.territoryName);
+		await page.close();
+	});
 });
 
 /** Publishes the current version again under a new name (same bytes, new paths) and prunes the old one, as a monthly run does. */
