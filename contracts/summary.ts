@@ -41,6 +41,8 @@ export interface FirstViewSummary {
 	scope: TerritoryId;
 	territory: SummaryTerritory;
 	benchmarks: SummaryTerritory[];
+	/** A Comune's ATS (id and name), from its summary file. */
+	ats?: { id: TerritoryId; name: string };
 }
 
 /** The `schema_version` of summary files in this format. */
@@ -82,6 +84,11 @@ export interface SummaryFile {
 	 * `summary/benchmarks/RR.json` Regione RR (their `territory` is Italia).
 	 */
 	regioni?: SummaryFileTerritory[];
+	/**
+	 * Only in a Comune's file: its ATS, by name (not secret, and the Comune's user may read no
+	 * file of the ATS): the breadcrumb Italia / Regione / ATS / Comune names it.
+	 */
+	ats?: { id: TerritoryId; name: string };
 }
 
 const FOLDERS: Partial<Record<TerritoryLevel, string>> = { regione: 'regione', ats: 'ats', comune: 'comune' };

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { SUMMARY_SCHEMA_VERSION, type Manifest, type ManifestFile, type SummaryFile } from '../contracts/index.ts';
 import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
+import { summaryTexts } from './summaries.ts';
 import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
 import { dayOfMonth } from './months.ts';
@@ -27,7 +28,7 @@ function rows(): HouseholdRow[] {
 	return out;
 }
 
-describe('first-view summaries (schema 2, manifest schema 3)', () => {
+describe('first-view summaries (schema 2, manifest schema 4)', () => {
 	const root = tempDir();
 	const out = join(root, 'extracts');
 	let manifest: Manifest;
@@ -56,6 +57,21 @@ describe('first-view summaries (schema 2, manifest schema 3)', () => {
 		await build({ microdata: join(root, 'md'), out, registry: tinyRegistry(), lastMonth: '2024-04', log: silentLogger });
 		manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
 	}, 60_000);
+
+	test('a Comune summary names its ATS (its user reads no ATS file); other scopes name none', () => {
+		const { file, json } = read('c:001002');
+		const atsId = file.within.find((w) => w.startsWith('a:'))!;
+		expect(json.ats).toEqual({ id: atsId, name: read(atsId).json.territory.name });
+		for (const scope of [atsId, 'r:01', 'it']) expect(read(scope).json.ats).toBeUndefined();
+	});
+
+	test('verify expects the ATS name only from manifest schema 4 on (a schema 3 version has none)', () => {
+		const row = (territory_id: string, level: string, parent_id: string | null, name: string) => ({ territory_id, level, parent_id, name, json: '{}' });
+		const rows = [row('it', 'italia', null, 'Italia'), row('r:01', 'regione', 'it', 'Uno'), row('a:X01001', 'ats', 'r:01', 'Ambito Uno'), row('c:001001', 'comune', 'a:X01001', 'Primo')];
+		const ats = (o: { ats?: boolean }) => (JSON.parse(summaryTexts('v', rows, ['c:001001'], o).get('c:001001')!) as SummaryFile).ats;
+		expect(ats({})).toEqual({ id: 'a:X01001', name: 'Ambito Uno' });
+		expect(ats({ ats: false })).toBeUndefined();
+	});
 
 	test('a Comune summary holds only its own territory, in columns, with its benchmarks named', async () => {
 		const { file, json } = read('c:001002');
@@ -120,7 +136,8 @@ describe('first-view summaries (schema 2, manifest schema 3)', () => {
 		const points = (j: SummaryFile) => j.territory.runs.reduce((s, r) => s + r.nuclei.length, 0);
 		for (const scope of ['c:001001', ats(), 'r:01']) {
 			const { file, json } = read(scope);
-			expect(file.bytes).toBeLessThan(250 + 40 * points(json));
+			// the header: ids, version, benchmarks, and a Comune's ATS by name (json.ats)
+			expect(file.bytes).toBeLessThan(250 + (json.ats ? JSON.stringify(json.ats).length + 7 : 0) + 40 * points(json));
 		}
 		expect(read('c:001001').file.bytes * 2).toBeLessThan(read('it').file.bytes);
 	});

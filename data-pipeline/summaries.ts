@@ -21,22 +21,26 @@ export interface TerritoryJson {
 	territory_id: string;
 	level: string;
 	parent_id: string | null;
+	name: string;
 	json: string;
 }
 
 const regioniOf = (rows: TerritoryJson[]) => rows.filter((r) => r.level === 'regione').sort((a, b) => (a.territory_id < b.territory_id ? -1 : 1));
 
 /** The text of a summary file. */
-function fileText(version: string, scope: string, self: string, benchmarks: string[], regioni?: TerritoryJson[]): string {
-	const extra = regioni ? `,"regioni":[${regioni.map((r) => r.json).join(',')}]` : '';
+function fileText(version: string, scope: string, self: string, benchmarks: string[], regioni?: TerritoryJson[], ats?: TerritoryJson): string {
+	let extra = regioni ? `,"regioni":[${regioni.map((r) => r.json).join(',')}]` : '';
+	if (ats) extra += `,"ats":${JSON.stringify({ id: ats.territory_id, name: ats.name })}`;
 	return `{"schema_version":${SUMMARY_SCHEMA_VERSION},"version":${JSON.stringify(version)},"scope":${JSON.stringify(scope)},"territory":${self},"benchmarks":${JSON.stringify(benchmarks)}${extra}}`;
 }
 
 /**
  * The text of every summary file, by scope. `regionOf` gives the Regione id of an ATS or a
- * Comune (a Comune's parent is its ATS).
+ * Comune (a Comune's parent is its ATS). `ats`: a Comune's file names its ATS (manifest schema
+ * 4 on; verify reads older versions without).
  */
-export function summaryTexts(version: string, rows: TerritoryJson[], scopes: string[]): Map<string, string> {
+export function summaryTexts(version: string, rows: TerritoryJson[], scopes: string[], opts: { ats?: boolean } = {}): Map<string, string> {
+	const withAts = opts.ats ?? true;
 	const byId = new Map(rows.map((r) => [r.territory_id, r]));
 	const regionOf = (id: string): string => {
 		const t = byId.get(id)!;
@@ -48,7 +52,8 @@ export function summaryTexts(version: string, rows: TerritoryJson[], scopes: str
 		const self = byId.get(scope);
 		if (!self) throw new Error(`Summary: no rows for scope ${scope}`);
 		const benchmarks = scope === 'it' ? [] : self.level === 'regione' ? ['it'] : [regionOf(scope), 'it'];
-		out.set(scope, fileText(version, scope, self.json, benchmarks, scope === 'it' ? regioni : undefined));
+		const ats = withAts && self.level === 'comune' ? byId.get(self.parent_id!) : undefined;
+		out.set(scope, fileText(version, scope, self.json, benchmarks, scope === 'it' ? regioni : undefined, ats?.level === 'ats' ? ats : undefined));
 	}
 	return out;
 }
@@ -67,7 +72,7 @@ export function benchmarkTexts(version: string, rows: TerritoryJson[]): Map<stri
 
 /** Each territory's JSON, from its series. */
 export function territoryJsons(series: Map<string, TerritorySeries>): TerritoryJson[] {
-	return [...series.values()].map((t) => ({ territory_id: t.id, level: t.level, parent_id: t.parent, json: territoryJson(t) }));
+	return [...series.values()].map((t) => ({ territory_id: t.id, level: t.level, parent_id: t.parent, name: t.name, json: territoryJson(t) }));
 }
 
 /**

@@ -148,7 +148,7 @@ async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, str
 	const missing = files.filter((f) => !known.has(f.scope));
 	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
 	if (missing.length) return;
-	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope));
+	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope), { ats: manifest.schema_version >= 4 });
 	// the Regioni's benchmark files (scope it, like italia.json), by path; listed from schema 3 on
 	const benchmarks = new Map([...benchmarkTexts(manifest.version, rows)].map(([p, text]) => [`${manifest.version}/${p}`, text]));
 	if (manifest.schema_version >= 3) for (const p of benchmarks.keys()) if (!files.some((f) => f.path === p)) faults.push(`${p}: benchmark summary missing`);

@@ -188,6 +188,16 @@ describe('Confronto for a Regione user', () => {
 		await again.close();
 	});
 
+	test('a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
+		const page = await open('/confronto?misura=ADI&mese=2023-05');
+		const entries = await page.evaluate(() => history.length);
+		await page.waitForURL((u) => u.searchParams.get('mese') === month);
+		expect(await page.locator('label:has(span:text-is("Mese")) select').inputValue()).toBe(month);
+		expect(new URL(page.url()).searchParams.get('misura')).toBe('ADI');
+		expect(await page.evaluate(() => history.length)).toBe(entries);
+		await page.close();
+	});
+
 	test('drill-down: Regione → ATS → Comune with the breadcrumb, and Back returns', async () => {
 		const page = await open('/confronto?livello=ats');
 		const firstAts = page.locator('table[data-table="confronto"] tbody tr').first();

@@ -216,6 +216,18 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		await page.close();
 	});
 
+	test('regione: Caratteristiche with a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
+		const page = await newSession('regione', '/caratteristiche?misura=ADI&mese=2022-01');
+		const entries = await page.evaluate(() => history.length);
+		await page.locator('[data-chart="composizione"]').waitFor({ timeout: 60_000 });
+		const shown = await page.getByLabel('Mese', { exact: true }).inputValue();
+		expect(shown).not.toBe('2022-01');
+		await page.waitForURL((u) => u.searchParams.get('mese') === shown);
+		expect(new URL(page.url()).searchParams.get('misura')).toBe('ADI');
+		expect(await page.evaluate(() => history.length)).toBe(entries);
+		await page.close();
+	});
+
 	test('no request left for any host but the gateway and the identity provider', () => {
 		expect(blocked).toEqual([]);
 	});

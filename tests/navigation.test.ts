@@ -6,12 +6,12 @@
  * a page is open: the old versioned paths are refused, the app fetches the manifest again and
  * carries on, or says in Italian that the data were updated.
  */
-import { cp, rm } from 'node:fs/promises';
+import { cp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Manifest } from '../contracts/index.ts';
+import type { Manifest, SummaryFile } from '../contracts/index.ts';
 import { launchBrowser } from './support/browser.ts';
 import { accessTokenOf, loginAs } from './support/login.ts';
 import { identityOf, startTestStack, type TestStack } from './support/stack.ts';
@@ -48,6 +48,18 @@ const crumbs = (page: Page) =>
 		els.map((e) => ({ id: e.getAttribute('data-territory-crumb'), link: e.tagName === 'A', text: (e.textContent ?? '').trim() }))
 	);
 const optionIds = (page: Page) => page.locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-territory-option')!));
+
+/** The names of `ids` as the published summaries of the test extracts hold them. */
+async function namesOf(ids: string[]): Promise<string[]> {
+	const dir = inject('extractsDir');
+	const manifest = readManifest(dir)!;
+	return Promise.all(
+		ids.map(async (id) => {
+			const f = manifest.files.find((x) => x.kind === 'summary' && x.scope === id && !x.path.includes('/benchmarks/'))!;
+			return (JSON.parse(await readFile(path.join(dir, f.path), 'utf8')) as SummaryFile).territory.name;
+		})
+	);
+}
 
 async function axe(page: Page) {
 	const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -132,7 +144,19 @@ describe.runIf(inject('hasExtracts'))('territory navigation', () => {
 		const trail = await crumbs(page);
 		expect(trail.map((c) => c.id)).toEqual(['it', expect.stringMatching(/^r:/), expect.stringMatching(/^a:/), comune]);
 		expect(trail.some((c) => c.link)).toBe(false);
+		// Names, not codes: the ATS's from the Comune's own summary (its user reads no ATS file).
+		const names = await namesOf(trail.map((c) => c.id!));
+		await expect.poll(async () => (await crumbs(page)).map((c) => c.text), { timeout: 30_000 }).toEqual(names);
 		expect(await axe(page)).toEqual([]);
+		await page.close();
+	});
+	test('comune: the account page and the header name the territory, not its code', async () => {
+		const comune = identityOf(identities, 'comune');
+		const page = await browser.context.newPage();
+		await loginAs(page, comune.fiscal_code, '/auth/account');
+		const item = page.locator(`[data-territory-id="${comune.territories[0]}"]`);
+		await expect.poll(async () => (await item.textContent())?.trim(), { timeout: 30_000 }).toBe(`${comune.territoryName} ${comune.territories[0]}`);
+		await expect.poll(async () => (await page.locator('[data-user-territories]').textContent())?.trim()).toBe(comune.territoryName);
 		await page.close();
 	});
 });

@@ -57,10 +57,20 @@ class Territories {
 		await this.refresh();
 	}
 
-	/** Learns the names of `ids` from their first-view summaries (a few kB each, cached), for the breadcrumb. */
-	async nameFromSummaries(ids: readonly TerritoryId[]): Promise<void> {
-		const found = await Promise.all(ids.filter((id) => !this.#byId[id]).map((id) => extracts.summary(id).catch(() => null)));
-		const list = found.flatMap((s) => (s ? [{ id: s.territory.id, name: s.territory.name, level: s.territory.level, parent: null }] : []));
+	/**
+	 * Learns the names of `ids` from their first-view summaries (a few kB each, cached), for the
+	 * breadcrumb and the header; with them the names of their benchmarks (Regione, Italia) and a
+	 * Comune's ATS. `known`: read the summaries of known territories too (for those names).
+	 */
+	async nameFromSummaries(ids: readonly TerritoryId[], opts: { known?: boolean } = {}): Promise<void> {
+		const found = await Promise.all(ids.filter((id) => opts.known || !this.#byId[id]).map((id) => extracts.summary(id).catch(() => null)));
+		const list = found.flatMap((s) =>
+			s
+				? [s.territory, ...s.benchmarks, ...(s.ats ? [{ ...s.ats, level: 'ats' as const }] : [])]
+						.filter((x) => x === s.territory || !this.#byId[x.id])
+						.map((x) => ({ id: x.id, name: x.name, level: x.level, parent: null }))
+				: []
+		);
 		if (list.length) this.add(list);
 	}
 

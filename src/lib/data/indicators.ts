@@ -28,3 +28,20 @@ export const MEASURE_LABELS: Record<MeasureChoice, string> = {
 export const MEASURE_SHORT: Record<MeasureChoice, string> = {
 	totale: 'Totale nuclei', RdC: 'RdC', PdC: 'PdC', ADI: 'ADI', SFL: 'SFL'
 };
+
+/**
+ * What the `totale` figures are for each indicator (see `figuresAt`): households and persons
+ * added, the mean amount weighted by each measure's households, the added households per 1,000
+ * residents.
+ */
+const TOTAL_SHORT: Record<Indicator, string> = {
+	nuclei: 'Totale nuclei',
+	persone: 'Totale persone',
+	importo_medio: 'Media di tutti i nuclei',
+	nuclei_per_1000: 'Totale nuclei per 1.000 ab.'
+};
+
+/** The narrow label of `choice` for a series of `indicator`: the total names what it adds up. */
+export function measureShort(choice: MeasureChoice, indicator: Indicator): string {
+	return choice === 'totale' ? TOTAL_SHORT[indicator] : MEASURE_SHORT[choice];
+}

@@ -39,7 +39,9 @@ export function assembleSummary(own: SummaryFile, italia: SummaryFile): FirstVie
 	const pool = new Map([italia.territory, ...(italia.regioni ?? [])].map((t) => [t.id, t]));
 	const benchmarks = own.benchmarks.map((id) => pool.get(id));
 	if (benchmarks.some((b) => !b)) return null;
-	return { version: own.version, scope: own.scope, territory: fromRuns(own.territory), benchmarks: benchmarks.map((b) => fromRuns(b!)) };
+	const out: FirstViewSummary = { version: own.version, scope: own.scope, territory: fromRuns(own.territory), benchmarks: benchmarks.map((b) => fromRuns(b!)) };
+	if (own.ats) out.ats = own.ats;
+	return out;
 }
 
 /** The figures of one territory, month and measure choice; null = suppressed (or any part of a sum is). */
