@@ -237,3 +237,36 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	}, 300_000); // axe walks 1,500 map areas twice: about two minutes on the shared 2-core machine
 });
+
+describe('Confronto for a national user', () => {
+	test('drill-down Italia → a Regione: the previous answer is never shown under the new name', async () => {
+		const ministero = identityOf(identities, 'ministero');
+		await browser.context.clearCookies();
+		const page = await browser.context.newPage();
+		await loginAs(page, ministero.fiscal_code, '/confronto');
+		await tableReady(page);
+		const italia = text(await page.locator('p.summary').textContent());
+		expect(italia).toMatch(/Italia: /);
+		// Every text the summary line shows from now on, with the territory in the title at that moment.
+		await page.evaluate(() => {
+			const w = window as unknown as { __seen: string[] };
+			w.__seen = [];
+			const note = () => w.__seen.push(`${document.querySelector('#confronto-title [data-territory]')?.getAttribute('data-territory')}|${document.querySelector('p.summary')?.textContent?.replace(/\s+/g, ' ').trim()}|${document.querySelector('.results')?.getAttribute('data-stale') ?? ''}`);
+			new MutationObserver(note).observe(document.querySelector('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
+		});
+		const [lombardia] = await page.locator('table[data-table="confronto"] tr[data-id="r:03"] a').all();
+		await lombardia!.click();
+		await page.locator('#confronto-title [data-territory="r:03"]').waitFor();
+		await expect.poll(async () => text(await page.locator('p.summary').textContent()), { timeout: 90_000 }).toMatch(/^\d[\d.]* comuni · .* Lombardia: /);
+		const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+		// Under Lombardia's name: the update message (rows dimmed) or Lombardia's own answer, never Italia's 20 Regioni.
+		const underNew = seen.filter((s) => s.startsWith('r:03|'));
+		expect(underNew.length).toBeGreaterThan(0);
+		for (const s of underNew) {
+			const [, summary, stale] = s.split('|');
+			if (/^20 /.test(summary!)) expect(stale, s).toBe('true');
+			expect(summary, s).not.toMatch(/^20 comuni/);
+		}
+		await page.close();
+	});
+});

@@ -182,6 +182,8 @@ export class ConfrontoData {
 	months = $state.raw<{ month: string; measures: string[] }[]>([]);
 	rows = $state.raw<ComparisonRow[]>([]);
 	scopeRow = $state.raw<ComparisonRow | null>(null);
+	/** `territory|level` of the rows on screen: until the next answer comes, they may be another territory's (a drill-down). */
+	shownFor = $state<string | null>(null);
 	/** True while a comparison query is running (the previous rows stay on screen). */
 	pending = $state(false);
 	series = $state.raw<Series[]>([]);
@@ -246,8 +248,9 @@ export class ConfrontoData {
 		return work;
 	}
 
-	/** Puts an answer on screen. */
-	#show(a: Answer): void {
+	/** Puts an answer on screen: the rows of `o`'s territory and level. */
+	#show(a: Answer, o: { t: TerritoryId; level: TerritoryLevel }): void {
+		this.shownFor = `${o.t}|${o.level}`;
 		this.rows = a.rows;
 		this.scopeRow = a.scope;
 		this.lastQueryMs = a.ms;
@@ -262,7 +265,7 @@ export class ConfrontoData {
 			if (picked) remember(key, (known = { ...picked, ms: 0 }));
 		}
 		if (known) {
-			this.#show(known);
+			this.#show(known, o);
 			this.pending = false;
 			return;
 		}
@@ -274,7 +277,7 @@ export class ConfrontoData {
 			if (gen !== this.#cmpGen) return;
 			if (picked) {
 				const answer = { ...picked, ms: 0 };
-				this.#show(answer);
+				this.#show(answer, o);
 				remember(key, answer);
 				return;
 			}
@@ -286,7 +289,7 @@ export class ConfrontoData {
 			if (gen !== this.#cmpGen) return;
 			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
 			const answer = { ...toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t), ms };
-			this.#show(answer);
+			this.#show(answer, o);
 			remember(key, answer);
 			// Every other indicator and measure of this month follows in the worker once this answer
 			// is on screen, so the next choice is answered without a query.
