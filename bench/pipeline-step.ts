@@ -18,7 +18,7 @@ if (args.step === 'generate') {
 	const r = await generate({ out: String(args.out), registry, from: String(args.from), to: String(args.to), scale: Number(args.scale), seed: Number(args.seed), log });
 	result = { rows: r.rows, months: r.months };
 } else {
-	const r = await build({ microdata: String(args.microdata), out: String(args.out), registry, syntheticMicrodata: true, lastMonth: String(args.lastMonth), cache: args.cache !== false, keep: 1, log });
+	const r = await build({ microdata: String(args.microdata), out: String(args.out), registry, syntheticMicrodata: true, lastMonth: String(args.lastMonth), cache: args.cache !== false, keep: Number(args.keep ?? 1), log });
 	result = { households: r.households, householdsRead: r.householdsRead, recomputed: r.recomputedMonths.length, months: r.months.count, bytes: r.bytes, files: r.files, stages: r.seconds };
 }
 const seconds = (performance.now() - t) / 1000;

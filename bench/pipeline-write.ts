@@ -6,6 +6,9 @@
  * `--previous VERSION` (a version folder in OUT_DIR holding the same months but the last): the
  * write and verify of a build that only adds a month, from that version's files.
  * PIPELINE_SQL_TRACE=1 prints each SQL statement's time. Prints one JSON line.
+ * Runs closer than ~2 minutes apart are not comparable on this machine: the staging folder
+ * deleted at the end of one (17,000 files) makes the next one's file creation slow (ext4
+ * without a journal scans recently deleted inodes; decision 0027, addendum of 27 Nov, afternoon).
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -321,6 +321,11 @@ function encodeFlat(type: ParquetType, values: Float64Array | (Buffer | null)[],
 	return page(Buffer.concat([rleLevels(defs, n), body]), n, { min, max, nulls });
 }
 
+/** Frames of pages already compressed (by their bytes), and how often the cache answered. */
+const compressedPages = new Map<string, Buffer>();
+const PAGE_CACHE_ENTRIES = Number(process.env.PAGE_CACHE_AB ?? 20_000);
+export const pageCache = { hits: 0, misses: 0 };
+
 /**
  * ZSTD of a page. A page of fewer than 64 bytes (a Comune file's dictionary pages, and the
  * data pages of columns that are one run) goes in a ZSTD frame holding one raw block, written
@@ -328,7 +333,21 @@ function encodeFlat(type: ParquetType, values: Float64Array | (Buffer | null)[],
  * whatever the size (≈ 30 such pages per Comune file, ~8,000 files per version).
  */
 export function zstd(raw: Buffer): Buffer {
-	if (raw.length >= 64) return zstdCompressSync(raw, { pledgedSrcSize: raw.length });
+	if (raw.length >= 64) {
+		// the same page bytes give the same frame: many pages repeat from file to file (a
+		// Comune file's month, measure and level columns, its dictionary indices)
+		const key = raw.toString('latin1');
+		let frame = compressedPages.get(key);
+		if (frame) {
+			pageCache.hits++;
+			return frame;
+		}
+		frame = zstdCompressSync(raw, { pledgedSrcSize: raw.length });
+		pageCache.misses++;
+		if (compressedPages.size >= PAGE_CACHE_ENTRIES) compressedPages.clear();
+		compressedPages.set(key, frame);
+		return frame;
+	}
 	const frame = Buffer.allocUnsafe(9 + raw.length);
 	frame.writeUInt32LE(0xfd2fb528, 0); // magic
 	frame[4] = 0x20; // single segment, 1-byte content size, no checksum, no dictionary
