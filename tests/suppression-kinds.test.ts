@@ -78,7 +78,7 @@ describe.runIf(inject('hasExtracts'))('a hidden count: "< 3" when primary, "n.d.
 			const plot = page.locator('[data-chart="nuclei-mese"] .plot');
 			await plot.focus();
 			await plot.press('End');
-			expect(text(await page.locator('[data-chart="nuclei-mese"] .readout').textContent()), `${c.name}, chart readout`).toMatch(new RegExp(`: ${c.text.replace('.', '\\.')}$`));
+			expect(text(await page.locator('[data-chart="nuclei-mese"] .readout').textContent()).split(': ').at(-1), `${c.name}, chart readout`).toBe(c.text);
 
 			await page.locator('[data-chart="nuclei-mese"] summary').click();
 			const row = page.locator(`[data-chart="nuclei-mese"] tbody tr:has(th:text-is("${shortMonth(c.month)}"))`);
