@@ -83,12 +83,15 @@ describe.runIf(inject('hasExtracts'))('a hidden count: "< 3" when primary, "n.d.
 			await page.locator('[data-chart="nuclei-mese"] summary').click();
 			const row = page.locator(`[data-chart="nuclei-mese"] tbody tr:has(th:text-is("${shortMonth(c.month)}"))`);
 			expect([text(await row.locator('td[data-col="nuclei"]').textContent()), text(await row.locator('td[data-col="persone"]').textContent())], `${c.name}, home table`).toEqual([c.text, c.text]);
+			expect(await row.locator('td[data-col="nuclei"]').getAttribute('data-suppressed')).toBe('true');
+			expect(await page.locator('[data-confidentiality-note]').count()).toBeGreaterThan(0);
 
 			await page.getByRole('link', { name: 'Andamento' }).click();
 			await page.waitForURL((u) => u.pathname === '/andamento');
 			await page.locator('[data-chart="andamento-misure"] summary').click();
 			const arow = page.locator(`[data-chart="andamento-misure"] tbody tr:has(th:text-is("${shortMonth(c.month)}"))`);
 			expect([text(await arow.locator('td[data-col="ADI"]').textContent()), text(await arow.locator('td[data-col="totale"]').textContent())], `${c.name}, Andamento`).toEqual([c.text, c.text]);
+			expect(await page.locator('[data-confidentiality-note]').count()).toBeGreaterThan(0);
 			await page.close();
 		}
 	});
