@@ -17,12 +17,13 @@ export interface ManifestFile {
 }
 
 /**
+ * 5: summary schema 3 (a run lists its secondary suppressions, `SummaryRun.secondari`);
  * 4: a Comune's summary names its ATS (`SummaryFile.ats`);
  * 3: also one benchmark summary per Regione (`summary/benchmarks/RR.json`, scope `it`);
  * 2: summary files in the compact format of contracts/summary.ts, benchmarks only in
  * `summary/italia.json`; 1: each summary repeated its benchmarks.
  */
-export const MANIFEST_SCHEMA_VERSION = 4;
+export const MANIFEST_SCHEMA_VERSION = 5;
 
 /** The manifest of the published version. */
 export interface Manifest {

@@ -4,7 +4,7 @@
  * so the app shows the KPI cards and the first chart before DuckDB-WASM is ready. Its
  * numbers come from the same table as the extract: once the engine is up nothing changes.
  *
- * On disk (`SummaryFile`, schema 2) a scope's file holds only its own territory, in columns;
+ * On disk (`SummaryFile`, schema 3) a scope's file holds only its own territory, in columns;
  * the benchmarks are in files every logged-in user may read (scope `it`, like italia.parquet):
  * `summary/benchmarks/RR.json` holds Italia and Regione RR (`benchmarkSummaryPath`), the
  * benchmarks of that Regione and of every ATS and Comune in it; `summary/italia.json` holds
@@ -24,6 +24,12 @@ export interface SummaryPoint {
 	persone: number | null;
 	importo_medio: number | null;
 	nuclei_per_1000: number | null;
+	/**
+	 * True when `nuclei` (and `persone`, the mean and the rate, suppressed with it) is null by
+	 * secondary suppression only: not known to be under 3 households ("n.d.", not "< 3").
+	 * Absent otherwise.
+	 */
+	secondario?: true;
 }
 
 export interface SummaryTerritory {
@@ -45,8 +51,11 @@ export interface FirstViewSummary {
 	ats?: { id: TerritoryId; name: string };
 }
 
-/** The `schema_version` of summary files in this format. */
-export const SUMMARY_SCHEMA_VERSION = 2;
+/**
+ * The `schema_version` of summary files in this format. 3 (manifest schema 5): runs list their
+ * secondary suppressions (`SummaryRun.secondari`); 2: without them.
+ */
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 /**
  * A run of consecutive months of one measure: value k of each array is the month `from` + k.
@@ -60,6 +69,12 @@ export interface SummaryRun {
 	persone: (number | null)[];
 	importo_medio: (number | null)[];
 	nuclei_per_1000: (number | null)[];
+	/**
+	 * The offsets k (ascending) whose `nuclei` is null by secondary suppression only (the extract
+	 * lists `nuclei` in `soppressi_secondari`; `persone`, the mean and the rate are hidden with
+	 * it). Every other null is primary (or not applicable). Omitted when empty.
+	 */
+	secondari?: number[];
 }
 
 /** A territory in a summary file: its runs sorted by measure, then month. */

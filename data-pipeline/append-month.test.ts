@@ -177,4 +177,27 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		f.sha256 = sha256File(file);
 		await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/summary\/comune\/001002\.json: summary differs from the extract rows/);
 	}, 30_000);
+	test('a previous version of manifest schema 4 (summaries without `secondari`) verifies; the next month is written whole, as a full rebuild', async () => {
+		const copy = join(root, 'schema-4');
+		cpSync(out, copy, { recursive: true });
+		const m = manifestOf(copy);
+		let stripped = 0;
+		for (const f of m.files.filter((x) => x.kind === 'summary')) {
+			const file = join(copy, f.path);
+			const text = readFileSync(file, 'utf8');
+			const old = text.replace('"schema_version":3', '"schema_version":2').replace(/,"secondari":\[[\d,]*\]/g, () => (stripped++, ''));
+			writeFileSync(file, old);
+			f.bytes = Buffer.byteLength(old);
+			f.sha256 = sha256File(file);
+		}
+		expect(stripped).toBeGreaterThan(0);
+		writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...m, schema_version: 4 }));
+		// verify reads such a version in its own format
+		await expect(verifyPublished(copy)).resolves.toMatchObject({ version: m.version });
+		writeMicrodataCsv(join(md, '2024-03.csv'), monthRows('2024-03'));
+		const r = await build(opts(copy, '2024-03'));
+		expect(r.recomputedMonths).toEqual(['2024-03']);
+		expect(r.incrementalFrom).toBeUndefined();
+		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
+	}, 60_000);
 });

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { SUMMARY_SCHEMA_VERSION, type Manifest, type ManifestFile, type SummaryFile } from '../contracts/index.ts';
 import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
-import { summaryTexts } from './summaries.ts';
+import { summarySchemaOf, summaryTexts, territoryJsons } from './summaries.ts';
+import { seriesFromSummary, type TerritorySeries } from './summary-series.ts';
 import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
 import { dayOfMonth } from './months.ts';
@@ -28,7 +29,7 @@ function rows(): HouseholdRow[] {
 	return out;
 }
 
-describe('first-view summaries (schema 2, manifest schema 4)', () => {
+describe('first-view summaries (schema 3, manifest schema 5)', () => {
 	const root = tempDir();
 	const out = join(root, 'extracts');
 	let manifest: Manifest;
@@ -41,11 +42,15 @@ describe('first-view summaries (schema 2, manifest schema 4)', () => {
 	const extractRows = async (path: string, id: string) => {
 		const db = await openDb();
 		try {
-			return await db.all<Record<string, unknown>>(
-				`SELECT strftime(month, '%Y-%m') AS month, measure, nuclei, persone, importo_medio, nuclei_per_1000
+			const rows = await db.all<Record<string, unknown>>(
+				`SELECT strftime(month, '%Y-%m') AS month, measure, nuclei, persone, importo_medio, nuclei_per_1000,
+					nuclei IS NULL AND list_contains(soppressi_secondari, 'nuclei') AS secondario
 				FROM read_parquet(${sqlString(join(out, path))}) WHERE territory_id = ? ORDER BY measure, month`,
 				[id]
 			);
+			// as the summary's points: `secondario` only where true
+			for (const r of rows) if (!r.secondario) delete r.secondario;
+			return rows;
 		} finally {
 			db.close();
 		}
@@ -99,6 +104,41 @@ describe('first-view summaries (schema 2, manifest schema 4)', () => {
 		expect(fromRuns(read('c:001002').json.territory).series.some((p) => p.nuclei === null)).toBe(true);
 	});
 
+	test('a run lists the months whose nuclei is a secondary suppression (secondari); a primary one is not listed', async () => {
+		const kinds = new Set<string>();
+		for (const f of manifest.files.filter((x) => x.kind === 'summary' && !x.path.includes('/benchmarks/'))) {
+			const json = JSON.parse(readFileSync(join(out, f.path), 'utf8')) as SummaryFile;
+			const ext = manifest.files.find((x) => x.kind === 'extract' && x.scope === f.scope)!;
+			const db = await openDb();
+			const listed = await db.all<{ measure: string; month: string; primary: boolean; secondary: boolean }>(
+				`SELECT measure, strftime(month, '%Y-%m') AS month, list_contains(soppressi_primari, 'nuclei') AS "primary", list_contains(soppressi_secondari, 'nuclei') AS secondary
+				FROM read_parquet(${sqlString(join(out, ext.path))}) WHERE territory_id = ? AND nuclei IS NULL ORDER BY measure, month`,
+				[f.scope]
+			);
+			db.close();
+			const secondary = json.territory.runs.flatMap((r) => (r.secondari ?? []).map((k) => `${r.measure} ${fromRuns({ ...json.territory, runs: [r] }).series[k]!.month}`));
+			expect(secondary, f.path).toEqual(listed.filter((r) => r.secondary).map((r) => `${r.measure} ${r.month}`));
+			for (const r of json.territory.runs) if (r.secondari) expect(r.secondari.length).toBeGreaterThan(0);
+			for (const r of listed) kinds.add(r.primary ? 'primary' : r.secondary ? 'secondary' : 'unlisted');
+		}
+		// the world has both kinds, and no unlisted null count
+		expect([...kinds].sort()).toEqual(['primary', 'secondary']);
+	});
+
+	test('summary schema 2 (a version of manifest schema 4, for verify) has no secondari; read back, schema 3 gives the same file', () => {
+		const f = manifest.files.find((x) => x.kind === 'summary' && readFileSync(join(out, x.path), 'utf8').includes('"secondari"'))!;
+		const text = readFileSync(join(out, f.path), 'utf8');
+		const series = new Map<string, TerritorySeries>();
+		seriesFromSummary(text, '9999-12', series);
+		const [json3] = territoryJsons(series, 3);
+		const [json2] = territoryJsons(series, 2);
+		expect(text).toContain(json3!.json);
+		expect(json2!.json).not.toContain('secondari');
+		expect(json2!.json).toBe(json3!.json.replace(/,"secondari":\[[\d,]*\]/g, ''));
+		expect(summarySchemaOf(4)).toBe(2);
+		expect(summarySchemaOf(5)).toBe(SUMMARY_SCHEMA_VERSION);
+	});
+
 	test('summary/italia.json holds Italia and every Regione; their series are the rows of italia.parquet', async () => {
 		const { file, json } = read('it');
 		expect(file.within).toEqual([]);
@@ -136,8 +176,10 @@ describe('first-view summaries (schema 2, manifest schema 4)', () => {
 		const points = (j: SummaryFile) => j.territory.runs.reduce((s, r) => s + r.nuclei.length, 0);
 		for (const scope of ['c:001001', ats(), 'r:01']) {
 			const { file, json } = read(scope);
-			// the header: ids, version, benchmarks, and a Comune's ATS by name (json.ats)
-			expect(file.bytes).toBeLessThan(250 + (json.ats ? JSON.stringify(json.ats).length + 7 : 0) + 40 * points(json));
+			// the header: ids, version, benchmarks, and a Comune's ATS by name (json.ats); a run's
+			// secondary suppressions: `,"secondari":[]` and up to 3 bytes each
+			const secondari = json.territory.runs.reduce((s, r) => s + (r.secondari ? 15 + 3 * r.secondari.length : 0), 0);
+			expect(file.bytes).toBeLessThan(250 + (json.ats ? JSON.stringify(json.ats).length + 7 : 0) + 40 * points(json) + secondari);
 		}
 		expect(read('c:001001').file.bytes * 2).toBeLessThan(read('it').file.bytes);
 	});

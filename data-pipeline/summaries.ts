@@ -1,5 +1,5 @@
 /**
- * First-view summaries (contracts/summary.ts, schema 2): one small JSON per extract, written
+ * First-view summaries (contracts/summary.ts, schema 3): one small JSON per extract, written
  * to `summary/<extract path>.json` with the same scope. A scope's file holds only its own
  * territory, as runs of consecutive months per measure; the benchmarks are in files of scope
  * `it`: `summary/benchmarks/RR.json` (Italia and Regione RR, what a scope of that Regione
@@ -27,11 +27,20 @@ export interface TerritoryJson {
 
 const regioniOf = (rows: TerritoryJson[]) => rows.filter((r) => r.level === 'regione').sort((a, b) => (a.territory_id < b.territory_id ? -1 : 1));
 
+/**
+ * The summary schema of a version of manifest schema `manifestSchema`: 3 (runs list their
+ * secondary suppressions, `secondari`) from manifest schema 5 on, 2 before. Verify of an older
+ * version expects its own format.
+ */
+export function summarySchemaOf(manifestSchema: number): number {
+	return manifestSchema >= 5 ? SUMMARY_SCHEMA_VERSION : 2;
+}
+
 /** The text of a summary file. */
-function fileText(version: string, scope: string, self: string, benchmarks: string[], regioni?: TerritoryJson[], ats?: TerritoryJson): string {
+function fileText(schema: number, version: string, scope: string, self: string, benchmarks: string[], regioni?: TerritoryJson[], ats?: TerritoryJson): string {
 	let extra = regioni ? `,"regioni":[${regioni.map((r) => r.json).join(',')}]` : '';
 	if (ats) extra += `,"ats":${JSON.stringify({ id: ats.territory_id, name: ats.name })}`;
-	return `{"schema_version":${SUMMARY_SCHEMA_VERSION},"version":${JSON.stringify(version)},"scope":${JSON.stringify(scope)},"territory":${self},"benchmarks":${JSON.stringify(benchmarks)}${extra}}`;
+	return `{"schema_version":${schema},"version":${JSON.stringify(version)},"scope":${JSON.stringify(scope)},"territory":${self},"benchmarks":${JSON.stringify(benchmarks)}${extra}}`;
 }
 
 /**
@@ -39,8 +48,9 @@ function fileText(version: string, scope: string, self: string, benchmarks: stri
  * Comune (a Comune's parent is its ATS). `ats`: a Comune's file names its ATS (manifest schema
  * 4 on; verify reads older versions without).
  */
-export function summaryTexts(version: string, rows: TerritoryJson[], scopes: string[], opts: { ats?: boolean } = {}): Map<string, string> {
+export function summaryTexts(version: string, rows: TerritoryJson[], scopes: string[], opts: { ats?: boolean; schema?: number } = {}): Map<string, string> {
 	const withAts = opts.ats ?? true;
+	const schema = opts.schema ?? SUMMARY_SCHEMA_VERSION;
 	const byId = new Map(rows.map((r) => [r.territory_id, r]));
 	const regionOf = (id: string): string => {
 		const t = byId.get(id)!;
@@ -53,7 +63,7 @@ export function summaryTexts(version: string, rows: TerritoryJson[], scopes: str
 		if (!self) throw new Error(`Summary: no rows for scope ${scope}`);
 		const benchmarks = scope === 'it' ? [] : self.level === 'regione' ? ['it'] : [regionOf(scope), 'it'];
 		const ats = withAts && self.level === 'comune' ? byId.get(self.parent_id!) : undefined;
-		out.set(scope, fileText(version, scope, self.json, benchmarks, scope === 'it' ? regioni : undefined, ats?.level === 'ats' ? ats : undefined));
+		out.set(scope, fileText(schema, version, scope, self.json, benchmarks, scope === 'it' ? regioni : undefined, ats?.level === 'ats' ? ats : undefined));
 	}
 	return out;
 }
@@ -62,17 +72,17 @@ export function summaryTexts(version: string, rows: TerritoryJson[], scopes: str
  * The text of each Regione's benchmark file (`benchmarkSummaryPath`, scope `it`): Italia, and
  * the Regione in `regioni`. By path relative to the version folder.
  */
-export function benchmarkTexts(version: string, rows: TerritoryJson[]): Map<string, string> {
+export function benchmarkTexts(version: string, rows: TerritoryJson[], schema = SUMMARY_SCHEMA_VERSION): Map<string, string> {
 	const italia = rows.find((r) => r.territory_id === 'it');
 	if (!italia) throw new Error('Summary: no rows for Italia');
 	const out = new Map<string, string>();
-	for (const r of regioniOf(rows)) out.set(benchmarkSummaryPath(r.territory_id), fileText(version, 'it', italia.json, [], [r]));
+	for (const r of regioniOf(rows)) out.set(benchmarkSummaryPath(r.territory_id), fileText(schema, version, 'it', italia.json, [], [r]));
 	return out;
 }
 
-/** Each territory's JSON, from its series. */
-export function territoryJsons(series: Map<string, TerritorySeries>): TerritoryJson[] {
-	return [...series.values()].map((t) => ({ territory_id: t.id, level: t.level, parent_id: t.parent, name: t.name, json: territoryJson(t) }));
+/** Each territory's JSON, from its series, in summary schema `schema`. */
+export function territoryJsons(series: Map<string, TerritorySeries>, schema = SUMMARY_SCHEMA_VERSION): TerritoryJson[] {
+	return [...series.values()].map((t) => ({ territory_id: t.id, level: t.level, parent_id: t.parent, name: t.name, json: territoryJson(t, { secondari: schema >= 3 }) }));
 }
 
 /**

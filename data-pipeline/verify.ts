@@ -15,7 +15,7 @@ import { traceMarks } from './log.ts';
 import { dayOfMonth } from './months.ts';
 import { bitOfColumn } from './extract-table.ts';
 import { readManifest } from './publish.ts';
-import { benchmarkTexts, previousSeries, summaryTexts, territoryJsons } from './summaries.ts';
+import { benchmarkTexts, previousSeries, summarySchemaOf, summaryTexts, territoryJsons } from './summaries.ts';
 import { appendSeries, seriesFromTable, type TerritorySeries } from './summary-series.ts';
 import { SharedWithPrevious } from './verify-previous.ts';
 import { checkScopedFiles } from './verify-scoped.ts';
@@ -143,14 +143,15 @@ async function checkSummaries(db: Db, manifest: Manifest, texts: Map<string, str
 	const files = manifest.files.filter((f) => f.kind === 'summary');
 	if (!files.length) return;
 	const checked = await seriesFromTable(db, 't');
-	const rows = territoryJsons(earlier ? appendSeries(earlier, checked) : checked);
+	const schema = summarySchemaOf(manifest.schema_version);
+	const rows = territoryJsons(earlier ? appendSeries(earlier, checked) : checked, schema);
 	const known = new Set(rows.map((r) => r.territory_id));
 	const missing = files.filter((f) => !known.has(f.scope));
 	for (const f of missing.slice(0, 10)) faults.push(`${f.path}: no extract rows for scope ${f.scope}`);
 	if (missing.length) return;
-	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope), { ats: manifest.schema_version >= 4 });
+	const expected = summaryTexts(manifest.version, rows, files.map((f) => f.scope), { ats: manifest.schema_version >= 4, schema });
 	// the Regioni's benchmark files (scope it, like italia.json), by path; listed from schema 3 on
-	const benchmarks = new Map([...benchmarkTexts(manifest.version, rows)].map(([p, text]) => [`${manifest.version}/${p}`, text]));
+	const benchmarks = new Map([...benchmarkTexts(manifest.version, rows, schema)].map(([p, text]) => [`${manifest.version}/${p}`, text]));
 	if (manifest.schema_version >= 3) for (const p of benchmarks.keys()) if (!files.some((f) => f.path === p)) faults.push(`${p}: benchmark summary missing`);
 	const wrong = files.filter((f) => texts.get(f.path) !== (benchmarks.get(f.path) ?? expected.get(f.scope)));
 	for (const f of wrong.slice(0, 10)) faults.push(`${f.path}: summary differs from the extract rows`);

@@ -42,6 +42,7 @@ export async function expectedKpis(o: Oracle, t: string) {
 	const [r] = await o.rows(
 		`WITH last AS (SELECT max(month) AS m FROM f WHERE territory_id = ? AND ${HOUSEHOLD})
 		SELECT strftime(any_value(month), '%Y-%m') AS month, count(*) AS parts,
+			bool_and(coalesce(list_contains(soppressi_primari, 'nuclei'), false)) AS nuclei_primary,
 			CASE WHEN count(nuclei) = count(*) THEN sum(nuclei) END AS nuclei,
 			CASE WHEN count(persone) = count(*) THEN sum(persone) END AS persone,
 			CASE WHEN count(*) = 1 THEN any_value(importo_medio)
@@ -51,7 +52,7 @@ export async function expectedKpis(o: Oracle, t: string) {
 		FROM f, last WHERE territory_id = ? AND month = last.m AND ${HOUSEHOLD}`,
 		[t, t]
 	);
-	return r as { month: string; nuclei: number | null; persone: number | null; importo_medio: number | null; nuclei_per_1000: number | null };
+	return r as { month: string; parts: number; nuclei_primary: boolean; nuclei: number | null; persone: number | null; importo_medio: number | null; nuclei_per_1000: number | null };
 }
 
 /** One published value of `t`, `measure`, `month` (YYYY-MM). */
@@ -60,12 +61,33 @@ export async function valueAt(o: Oracle, t: string, measure: string, month: stri
 	return (r?.v as number | null) ?? null;
 }
 
-/** A Comune of the file and a month in which its household total is suppressed (a part is NULL). */
+/** How a count of `t`, `measure`, `month` (YYYY-MM) reads: the number, "< 3" when a primary suppression, "n.d." when a secondary one. */
+export async function countText(o: Oracle, t: string, measure: string, month: string, col: string): Promise<string> {
+	const [r] = await o.rows(`SELECT ${col} AS v, list_contains(soppressi_primari, ?) AS p FROM f WHERE territory_id = ? AND measure = ? AND month = ?::DATE`, [col, t, measure, `${month}-01`]);
+	if (r?.v != null) return new Intl.NumberFormat('it-IT', { useGrouping: 'always' }).format(r.v as number);
+	return r?.p ? '< 3' : 'n.d.';
+}
+
+/** A Comune of the file and a month in which its household total is one measure suppressed as under 3 households (primary). */
 export async function suppressedComuneMonth(o: Oracle): Promise<{ id: string; month: string } | null> {
 	const [r] = await o.rows(
 		`SELECT territory_id AS id, strftime(month, '%Y-%m') AS month FROM f
-		WHERE level = 'comune' AND ${HOUSEHOLD} GROUP BY ALL HAVING count(nuclei) < count(*)
+		WHERE level = 'comune' AND ${HOUSEHOLD} GROUP BY ALL
+		HAVING count(*) = 1 AND count(nuclei) = 0 AND bool_and(list_contains(soppressi_primari, 'nuclei'))
 		ORDER BY month DESC, id LIMIT 1`
 	);
 	return (r as { id: string; month: string } | undefined) ?? null;
+}
+
+/**
+ * The Comuni of the file whose ADI count in the last ADI month is suppressed as `kind`:
+ * `primari` (under 3 households: "< 3") or `secondari` (hidden to protect another cell: "n.d.").
+ */
+export async function comuniSuppressedAs(o: Oracle, kind: 'primari' | 'secondari'): Promise<{ id: string; name: string; month: string }[]> {
+	return (await o.rows(
+		`SELECT territory_id AS id, name, strftime(month, '%Y-%m') AS month FROM f
+		WHERE level = 'comune' AND measure = 'ADI' AND month = (SELECT max(month) FROM f WHERE measure = 'ADI')
+			AND nuclei IS NULL AND list_contains(soppressi_${kind}, 'nuclei')
+		ORDER BY id`
+	)) as { id: string; name: string; month: string }[];
 }

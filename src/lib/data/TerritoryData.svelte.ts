@@ -23,7 +23,7 @@ const afterPaint = () =>
 
 const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
 
-const SERIES_COLUMNS = 'territory_id, name, level, residenti, month, measure, nuclei, persone, importo_medio, nuclei_per_1000';
+const SERIES_COLUMNS = 'territory_id, name, level, residenti, month, measure, nuclei, persone, importo_medio, nuclei_per_1000, soppressi_secondari';
 
 /** Only registered file names (`<sha256>.parquet`) are ever spliced into SQL. */
 const FILE_NAME = /^[0-9a-f]{64}\.parquet$/;
@@ -42,12 +42,12 @@ function overFile(file: string, ids: readonly TerritoryId[], built: { sql: strin
 	return { sql: `WITH extract AS (SELECT ${SERIES_COLUMNS} FROM read_parquet('${file}') WHERE territory_id IN (${list})) ${built.sql}`, params: [...ids, ...built.params] };
 }
 
-/** Same territories, months, measures and figures (the summary's order may differ). */
+/** Same territories, months, measures and figures, suppressions' kinds included (the summary's order may differ). */
 export function sameFigures(a: readonly SummaryTerritory[], b: readonly SummaryTerritory[]): boolean {
 	if (a.length !== b.length) return false;
 	const key = (t: SummaryTerritory) =>
 		t.series
-			.map((p) => `${p.month}|${p.measure}|${p.nuclei}|${p.persone}|${p.importo_medio}|${p.nuclei_per_1000}`)
+			.map((p) => `${p.month}|${p.measure}|${p.nuclei}|${p.persone}|${p.importo_medio}|${p.nuclei_per_1000}|${p.secondario ?? ''}`)
 			.sort()
 			.join(';');
 	return a.every((t, i) => t.id === b[i].id && t.name === b[i].name && t.residenti === b[i].residenti && key(t) === key(b[i]));

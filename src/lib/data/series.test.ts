@@ -60,7 +60,9 @@ describe('first-view summary assembled from the scope file and summary/italia.js
 		const italia = file('v1/summary/italia.json');
 		expect(assembleSummary(own, italia)).not.toBeNull();
 		expect(assembleSummary(own, { ...italia, version: 'v2' })).toBeNull();
-		expect(assembleSummary({ ...own, schema_version: 1 as 2 }, italia)).toBeNull();
+		expect(assembleSummary({ ...own, schema_version: 1 as 3 }, italia)).toBeNull();
+		// schema 2 does not say which suppressions are secondary: its "< 3" could be a count of 40
+		expect(assembleSummary({ ...own, schema_version: 2 as 3 }, italia)).toBeNull();
 		expect(assembleSummary(own, { ...italia, regioni: [] })).toBeNull();
 	});
 });
@@ -85,5 +87,13 @@ describe('figures of a measure choice', () => {
 		const adi = figuresAt(t, '2024-01', 'totale')!;
 		expect(adi.parts).toBe(1);
 		expect(cellText(countCell(adi, adi.nuclei), 'count')).toBe('< 3');
+	});
+
+	test('a single measure hidden by secondary suppression (the run lists it in `secondari`) is "n.d.", a primary one "< 3"', () => {
+		const run = { measure: 'ADI' as const, from: '2024-01', nuclei: [null, null, 40], persone: [null, null, 90], importo_medio: [null, null, 600], nuclei_per_1000: [null, null, 0.5], secondari: [1] };
+		const x = fromRuns({ id: 'c:063060', name: 'Pozzuoli', level: 'comune', residenti: 80357, runs: [run] });
+		expect(x.series.map((p) => p.secondario ?? false)).toEqual([false, true, false]);
+		const cells = ['2024-01', '2024-02', '2024-03'].map((m) => figuresAt(x, m, 'totale')!).map((f) => [cellText(countCell(f, f.nuclei), 'count'), cellText(countCell(f, f.persone), 'count')]);
+		expect(cells).toEqual([['< 3', '< 3'], ['n.d.', 'n.d.'], ['40', '90']]);
 	});
 });

@@ -22,8 +22,11 @@ export type { SummaryPoint, SummaryTerritory };
 export function fromRuns(t: SummaryFileTerritory): SummaryTerritory {
 	const series: SummaryPoint[] = [];
 	for (const r of t.runs) {
+		const secondary = new Set(r.secondari);
 		r.nuclei.forEach((nuclei, k) => {
-			series.push({ month: addMonths(r.from, k), measure: r.measure, nuclei, persone: r.persone[k] ?? null, importo_medio: r.importo_medio[k] ?? null, nuclei_per_1000: r.nuclei_per_1000[k] ?? null });
+			const p: SummaryPoint = { month: addMonths(r.from, k), measure: r.measure, nuclei, persone: r.persone[k] ?? null, importo_medio: r.importo_medio[k] ?? null, nuclei_per_1000: r.nuclei_per_1000[k] ?? null };
+			if (secondary.has(k)) p.secondario = true;
+			series.push(p);
 		});
 	}
 	return { id: t.id, name: t.name, level: t.level, residenti: t.residenti, series };
@@ -52,6 +55,8 @@ export interface Figures {
 	nuclei_per_1000: number | null;
 	/** The measures added up (RdC + PdC: 2). A null count of a sum is "not published", never "< 3" (one part alone may be 57). */
 	parts: number;
+	/** One measure whose null counts are hidden by secondary suppression: "n.d." too (the count may be 40). */
+	secondario?: true;
 }
 
 /** The measures that `choice` adds up in `month` (`totale`: the household measures paid that month). */
@@ -72,7 +77,9 @@ export function figuresAt(t: SummaryTerritory, month: string, choice: MeasureCho
 	if (pts.length === 0) return null;
 	if (pts.length === 1) {
 		const [p] = pts;
-		return { nuclei: p.nuclei, persone: p.persone, importo_medio: p.importo_medio, nuclei_per_1000: p.nuclei_per_1000, parts: 1 };
+		const f: Figures = { nuclei: p.nuclei, persone: p.persone, importo_medio: p.importo_medio, nuclei_per_1000: p.nuclei_per_1000, parts: 1 };
+		if (p.secondario) f.secondario = true;
+		return f;
 	}
 	const nuclei = sumOrNull(pts.map((p) => p.nuclei));
 	const persone = sumOrNull(pts.map((p) => p.persone));
@@ -83,9 +90,13 @@ export function figuresAt(t: SummaryTerritory, month: string, choice: MeasureCho
 	return { nuclei, persone, importo_medio, nuclei_per_1000, parts: pts.length };
 }
 
-/** A count of `f` as a table cell: the number, null when suppressed as under 3 ("< 3"), or "n.d." when a sum has a suppressed part. */
+/**
+ * A count of `f` as a table cell: the number, null when suppressed as under 3 households
+ * ("< 3": one measure, primary suppression), or "n.d." when a sum has a suppressed part or the
+ * count is hidden by secondary suppression.
+ */
 export function countCell(f: Figures, v: number | null): number | string | null {
-	return v === null && f.parts > 1 ? NOT_AVAILABLE : v;
+	return v === null && (f.parts > 1 || f.secondario) ? NOT_AVAILABLE : v;
 }
 
 /** Every month of the series, sorted. */

@@ -51,6 +51,24 @@ describe('series', () => {
 		expect(figuresAt(alb, '2023-12', 'ADI')).toBeNull(); // not paid then: absent, not suppressed
 	});
 
+	test('a count hidden by secondary suppression is flagged (secondario), as the summaries\' `secondari`; a primary one is not', async () => {
+		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
+		try {
+			await engine.query(
+				`UPDATE extract SET nuclei = NULL, persone = NULL, importo_medio = NULL, importo_totale = NULL, nuclei_per_1000 = NULL,
+					soppressi_secondari = ['nuclei', 'persone', 'importo_medio', 'importo_totale', 'nuclei_per_1000']
+				WHERE territory_id = 'c:028001' AND measure = 'ADI' AND month = DATE '2024-02-01'`
+			);
+			const [abano, albignasego] = toTerritories(['c:028001', 'c:028003'], await run(seriesQuery(['c:028001', 'c:028003'])));
+			expect(abano.series.filter((p) => p.secondario).map((p) => `${p.month} ${p.measure}`)).toEqual(['2024-02 ADI']);
+			expect(figuresAt(abano, '2024-02', 'totale')).toMatchObject({ nuclei: null, parts: 1, secondario: true });
+			expect(albignasego.series.some((p) => p.secondario)).toBe(false);
+			expect(figuresAt(albignasego, '2024-02', 'totale')).toMatchObject({ nuclei: null, parts: 1 });
+		} finally {
+			await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
+		}
+	});
+
 	test('month arithmetic and changes', () => {
 		expect(addMonths('2024-01', -1)).toBe('2023-12');
 		expect(addMonths('2024-02', -12)).toBe('2023-02');

@@ -15,11 +15,16 @@ export interface Built {
 /** `territory_id IN (?, ?, …)`: one placeholder per id (an IN list prunes far faster than list_contains on DuckDB 0.9). */
 const inIds = (ids: readonly TerritoryId[]) => `territory_id IN (${ids.map(() => '?').join(', ') || 'NULL'})`;
 
-/** The monthly series of `ids`, one row per territory, month and measure. */
+/**
+ * The monthly series of `ids`, one row per territory, month and measure; `secondario`: the
+ * row's `nuclei` (and the columns hidden with it) is null by secondary suppression, as the
+ * summaries' `secondari` say.
+ */
 export function seriesQuery(ids: readonly TerritoryId[]): Built {
 	return {
 		sql: `SELECT territory_id, name, level, residenti, strftime(month, '%Y-%m') AS month, measure,
-				nuclei, persone, importo_medio, nuclei_per_1000
+				nuclei, persone, importo_medio, nuclei_per_1000,
+				nuclei IS NULL AND coalesce(list_contains(soppressi_secondari, 'nuclei'), false) AS secondario
 			FROM extract WHERE ${inIds(ids)}
 			ORDER BY territory_id, month, measure`,
 		params: [...ids]
@@ -36,14 +41,16 @@ export function toTerritories(ids: readonly TerritoryId[], rows: Row[]): Summary
 			t = { id, name: String(r.name), level: r.level as TerritoryLevel, residenti: Number(r.residenti), series: [] };
 			by.set(id, t);
 		}
-		t.series.push({
+		const p: SummaryPoint = {
 			month: String(r.month),
 			measure: r.measure as SummaryPoint['measure'],
 			nuclei: r.nuclei as number | null,
 			persone: r.persone as number | null,
 			importo_medio: r.importo_medio as number | null,
 			nuclei_per_1000: r.nuclei_per_1000 as number | null
-		});
+		};
+		if (r.secondario === true) p.secondario = true;
+		t.series.push(p);
 	}
 	return ids.flatMap((id) => by.get(id) ?? []);
 }

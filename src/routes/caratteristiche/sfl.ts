@@ -5,17 +5,17 @@
  * on its own — recipients and households, as counts and per 1,000 residents — and never adds
  * it to the household measures.
  */
-import { figuresAt, type SummaryTerritory } from '#lib/data/series.ts';
+import { countCell, figuresAt, type SummaryTerritory } from '#lib/data/series.ts';
 import type { ShareRow } from '#lib/charts/shares/index.ts';
 import { NOT_AVAILABLE } from '#lib/format/index.ts';
 import type { TableModel } from '#lib/export/table.ts';
 
-/** One territory's SFL figures in a month; null values are suppressed. */
+/** One territory's SFL figures in a month; null values are suppressed ("< 3"), "n.d." a count hidden by secondary suppression (`countCell`). */
 export interface SflRow {
 	id: string;
 	name: string;
-	persone: number | null;
-	nuclei: number | null;
+	persone: number | string | null;
+	nuclei: number | string | null;
 	/** Recipients per 1,000 residents (published recipients over the registry's residents). */
 	persone_per_1000: number | null;
 	/** Households with a recipient per 1,000 residents: the extract's own rate. */
@@ -30,8 +30,8 @@ export function sflRows(list: readonly SummaryTerritory[], month: string): SflRo
 		return {
 			id: t.id,
 			name: t.name,
-			persone: f?.persone ?? null,
-			nuclei: f?.nuclei ?? null,
+			persone: f ? countCell(f, f.persone) : null,
+			nuclei: f ? countCell(f, f.nuclei) : null,
 			persone_per_1000: f?.persone != null && t.residenti ? (f.persone * 1000) / t.residenti : null,
 			nuclei_per_1000: f?.nuclei_per_1000 ?? null
 		};

@@ -82,6 +82,32 @@ describe('comparisonQuery', () => {
 		await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved`);
 	});
 
+	test('one measure\'s count hidden by secondary suppression is "non_pubblicato" (it may be 40), a primary one "riservato": from the extract, the month slice and the series', async () => {
+		await engine.query(`CREATE TEMP TABLE saved AS SELECT * FROM extract`);
+		// Abano Terme, ADI, 2024-02: hidden so that another cell cannot be recovered by subtraction
+		await engine.query(
+			`UPDATE extract SET nuclei = NULL, persone = NULL, importo_medio = NULL, importo_totale = NULL, nuclei_per_1000 = NULL,
+				soppressi_secondari = ['nuclei', 'persone', 'importo_medio', 'importo_totale', 'nuclei_per_1000']
+			WHERE territory_id = 'c:028001' AND measure = 'ADI' AND month = DATE '2024-02-01'`
+		);
+		try {
+			const o = { t: 'a:X05001', level: 'comune', month: '2024-02', measure: 'ADI' } as const;
+			await run(monthSliceQuery('2024-02'));
+			for (const key of ['nuclei', 'persone']) {
+				for (const slice of [false, true]) {
+					const rows = await run(comparisonQuery({ ...o, indicator: indicatorOf(key) }, { slice }));
+					expect(rows.find((r) => r.id === 'c:028001'), `${key} slice=${slice}`).toMatchObject({ value: null, state: 'non_pubblicato' });
+					expect(rows.find((r) => r.id === 'c:028003'), `${key} slice=${slice}`).toMatchObject({ value: null, state: 'riservato' });
+				}
+				const series = await run(seriesQuery({ ids: ['c:028001', 'c:028003'], measure: 'ADI', indicator: indicatorOf(key) }));
+				expect(series.find((r) => r.id === 'c:028001' && r.month === '2024-02')).toMatchObject({ value: null, state: 'non_pubblicato' });
+				expect(series.find((r) => r.id === 'c:028003' && r.month === '2024-02')).toMatchObject({ value: null, state: 'riservato' });
+			}
+		} finally {
+			await engine.query(`DELETE FROM extract; INSERT INTO extract SELECT * FROM saved; DROP TABLE saved; DROP TABLE ${monthTable('2024-02')}`);
+		}
+	});
+
 	test('ATS level inside a Regione, and Regioni inside Italia', async () => {
 		const ats = await run(comparisonQuery({ t: 'r:05', level: 'ats', month: '2024-01', measure: 'ADI', indicator: indicatorOf('nuclei') }));
 		expect(ats.map((r) => r.id)).toEqual(['r:05', 'a:X05001']);

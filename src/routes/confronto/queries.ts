@@ -25,11 +25,18 @@ export type CellState = 'ok' | 'riservato' | 'assente' | 'non_pubblicato';
 export const CELL_STATES: readonly CellState[] = ['ok', 'riservato', 'assente', 'non_pubblicato'];
 
 /**
+ * A row's `nuclei` is a primary suppression (fewer than 3 households; `persone`, the mean and
+ * the rate are suppressed with it): the column `nuclei_primario` of every source `aggregate`
+ * reads (the month slice holds it, the other queries compute it from the lists).
+ */
+export const NUCLEI_PRIMARIO = `coalesce(list_contains(soppressi_primari, 'nuclei'), false) AS nuclei_primario`;
+
+/**
  * The value and suppression expressions of an indicator over the rows of a group, and
  * `under3`: whether a suppressed cell may be read as "fewer than 3 households" — one row (a sum
- * of several, e.g. RdC + PdC, is not), and for a category one the pipeline lists as a primary
- * suppression (a core count's lists are not read here: see monthSliceQuery). `params` are
- * those of `suppressed`, then those of `under3`.
+ * of several, e.g. RdC + PdC, is not) that the pipeline lists as a primary suppression (a core
+ * count: `nuclei_primario`; a category: its lists). `params` are those of `suppressed`, then
+ * those of `under3`.
  */
 export function aggregate(ind: Indicator): { value: string; suppressed: string; under3: string; params: Param[] } {
 	const col = identifier(ind.key);
@@ -42,7 +49,7 @@ export function aggregate(ind: Indicator): { value: string; suppressed: string; 
 			params: []
 		};
 	}
-	if (ind.core) return { value: `sum(${col})`, suppressed: `coalesce(bool_or(${col} IS NULL), false)`, under3: `count(*) = 1`, params: [] };
+	if (ind.core) return { value: `sum(${col})`, suppressed: `coalesce(bool_or(${col} IS NULL), false)`, under3: `count(*) = 1 AND bool_and(nuclei_primario)`, params: [] };
 	// A category may be NULL because it does not apply to the measure (over 60 is ADI's, over 65 RdC's):
 	// only a NULL the pipeline lists as suppressed is one.
 	return {
@@ -92,17 +99,17 @@ export function monthTable(month: string, kind: 'valori' | 'liste' = 'valori'): 
 
 /**
  * Builds the month slice of Confronto: the extract's rows of one month (every territory and
- * measure), only the indicator columns. The extract is ordered by territory, so a month's
- * 3,200 rows (Lombardia) are spread over all 300,000: each comparison paid for a scattered
- * read of the whole table. Built on the first comparison of a month, the slice answers every
- * later one (indicator, measure, level, drill-down) from 1 % of the rows. The suppression
- * lists are not in it: they cost 5× the rest to read, and only categories need them
- * (`monthListsQuery`).
+ * measure), only the indicator columns and `nuclei_primario` (NUCLEI_PRIMARIO). The extract is
+ * ordered by territory, so a month's 3,200 rows (Lombardia) are spread over all 300,000: each
+ * comparison paid for a scattered read of the whole table. Built on the first comparison of a
+ * month, the slice answers every later one (indicator, measure, level, drill-down) from 1 % of
+ * the rows. The suppression lists themselves are not in it: they cost 5× the rest to read, and
+ * only categories need them (`monthListsQuery`).
  */
 export function monthSliceQuery(month: string): Built {
 	const cols = ['territory_id', 'measure', 'nuclei', 'persone', 'importo_medio', ...CATEGORY_COLUMNS];
 	return {
-		sql: `CREATE OR REPLACE TEMP TABLE ${monthTable(month)} AS SELECT ${cols.map(identifier).join(', ')} FROM extract WHERE month = ?::DATE`,
+		sql: `CREATE OR REPLACE TEMP TABLE ${monthTable(month)} AS SELECT ${cols.map(identifier).join(', ')}, ${NUCLEI_PRIMARIO} FROM extract WHERE month = ?::DATE`,
 		params: [`${month}-01`]
 	};
 }
@@ -169,7 +176,7 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 	// string aggregates were the slowest part of this query on DuckDB-WASM 1.28.
 	const sql = `WITH g AS (
 	SELECT territory_id, ${agg.value} AS value, ${agg.suppressed} AS suppressed, ${agg.under3} AS under3
-	FROM ${opts.slice ? sliceSource(o) : 'extract'}
+	FROM ${opts.slice ? sliceSource(o) : `(SELECT *, ${NUCLEI_PRIMARIO} FROM extract)`}
 	WHERE ${opts.slice ? '' : 'month = ?::DATE AND '}${measures.sql} AND territory_id IN (${members.sql})
 	GROUP BY territory_id
 )
@@ -203,7 +210,7 @@ export function seriesQuery(o: SeriesOptions): Built {
 	const measures = measureList(o.measure);
 	const rate = o.indicator.kind === 'count' ? `value * 1000.0 / nullif(residenti, 0)` : `NULL::DOUBLE`;
 	const ids = [...new Set(o.ids)];
-	const cols = [...new Set(['territory_id', 'month', 'measure', 'nuclei', identifier(o.indicator.key), 'soppressi_primari', 'soppressi_secondari'])].join(', ');
+	const cols = [...new Set(['territory_id', 'month', 'measure', 'nuclei', identifier(o.indicator.key), 'soppressi_primari', 'soppressi_secondari', NUCLEI_PRIMARIO])].join(', ');
 	const where = ids.length ? `territory_id IN (${ids.map(() => '?').join(', ')})` : 'false';
 	const sql = `WITH x AS (
 	SELECT ${cols} FROM extract WHERE ${where}

@@ -8,6 +8,8 @@ export interface LinePoint {
 	month: string;
 	/** null: suppressed or not published (a gap in the line). */
 	value: number | null;
+	/** What a null value reads in the readout when not the kind's own ("n.d." for a count not known to be under 3, `countCell`). */
+	hidden?: string;
 }
 
 export interface LineSeries {
