@@ -95,8 +95,15 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const base = opts.cache === false ? null : appendOnlyBase(opts.out, previous, published, checked.months, checked.keys);
 		const [written, tw] = await timed(async () => {
 			await buildExtractTable(db);
-			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, groupRows: opts.groupRows });
-			let extracts: WrittenExtracts | undefined;
+			// the summaries and boundaries are written on the main thread while the worker threads write the extracts
+			const alongside = async (planned: WrittenFile[], fromDay: number | undefined) => {
+				const from = fromDay === undefined ? undefined : monthOfDay(fromDay);
+				const summaries = await writeSummaries(db, staging, version, planned, from ? { root: opts.out, manifest: previous!, from } : undefined);
+				const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
+				return { summaries, geo };
+			};
+			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, groupRows: opts.groupRows, alongside });
+			let extracts: WrittenExtracts<Awaited<ReturnType<typeof alongside>>> | undefined;
 			if (base)
 				try {
 					extracts = await write(base);
@@ -105,9 +112,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 					rmSync(staging, { recursive: true, force: true });
 				}
 			extracts ??= await write();
-			const from = extracts.fromDay === undefined ? undefined : monthOfDay(extracts.fromDay);
-			const summaries = await writeSummaries(db, staging, version, extracts.files, from ? { root: opts.out, manifest: previous!, from } : undefined);
-			const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
+			const { summaries, geo } = extracts.alongside!;
 			return { extracts: extracts.files, fromDay: extracts.fromDay, summaries, geo };
 		});
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);

@@ -92,7 +92,8 @@ export interface ShareResult {
 /**
  * Checks every scoped file (ATS and Comune) of `files`; `path` resolves a manifest path,
  * `firstGroup` gives the first row group to read of each (default 0), `period` the first and
- * last day of the published months. The files are dealt to worker threads (workers.ts;
+ * last day of the published months; `alongside` runs on the main thread (and may query `db`)
+ * while the workers read. The files are dealt to worker threads (workers.ts;
  * PIPELINE_VERIFY_WORKERS). Returns the rows read; faults (the first 10) go to `faults`.
  */
 export async function checkScopedFiles(
@@ -101,11 +102,17 @@ export async function checkScopedFiles(
 	path: (f: ManifestFile) => string,
 	period: { first: number; last: number },
 	faults: string[],
-	firstGroup: (f: ManifestFile) => number = () => 0
+	firstGroup: (f: ManifestFile) => number = () => 0,
+	alongside?: () => Promise<void>
 ): Promise<number> {
 	const c = await canonical(db);
 	const jobs = files.map((file, k) => ({ file, path: path(file), from: firstGroup(file), k }));
-	const results = await inWorkerThreads<ScopedJob, ShareResult>(new URL('./verify-scoped-worker.ts', import.meta.url), jobs, (share) => ({ canonical: c, jobs: share, period }), 'PIPELINE_VERIFY_WORKERS');
+	const checking = inWorkerThreads<ScopedJob, ShareResult>(new URL('./verify-scoped-worker.ts', import.meta.url), jobs, (share) => ({ canonical: c, jobs: share, period }), 'PIPELINE_VERIFY_WORKERS');
+	// the main thread's own checks (verify.ts: the summaries) while the workers read the files
+	const [settled, other] = await Promise.allSettled([checking, alongside?.()]);
+	if (settled.status === 'rejected') throw settled.reason;
+	if (other.status === 'rejected') throw other.reason;
+	const results = settled.value;
 	const all = results.flatMap((r) => r.faults).sort((a, b) => a.job - b.job);
 	faults.push(...all.slice(0, 10).map((f) => f.message));
 	if (all.length > 10) faults.push(`… and ${all.length - 10} more faults in ATS and Comune files`);

@@ -104,16 +104,21 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		const rows = await checkContents(db, faults, !from);
 		if (faults.length) throw new VerificationError(faults);
 		mark('contents checked');
-		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: dayOfMonth(manifest.period.from), last: dayOfMonth(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0);
+		// the summaries are checked on the main thread while worker threads check the ATS and
+		// Comune files; their faults are reported after the files' (as when they ran after them)
+		const summaryFaults: string[] = [];
+		const checkSummaryFiles = async () => {
+			if (manifest.schema_version < 2) return;
+			// the summaries' months before `from` are the previous version's
+			const earlier = from ? previousSeries(root, shared!.previous, from.slice(0, 7), shared!.summaries(summaryFaults)) : undefined;
+			if (summaryFaults.length) return;
+			await checkSummaries(db, manifest, summaries, summaryFaults, earlier);
+			mark('summaries checked');
+		};
+		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: dayOfMonth(manifest.period.from), last: dayOfMonth(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0, checkSummaryFiles);
 		if (faults.length) throw new VerificationError(faults);
 		mark('ATS and Comune files checked');
-		if (manifest.schema_version >= 2) {
-			// the summaries' months before `from` are the previous version's
-			const earlier = from ? previousSeries(root, shared!.previous, from.slice(0, 7), shared!.summaries(faults)) : undefined;
-			if (faults.length) throw new VerificationError(faults);
-			await checkSummaries(db, manifest, summaries, faults, earlier);
-			mark('summaries checked');
-		}
+		faults.push(...summaryFaults);
 		if (faults.length) throw new VerificationError(faults);
 		return from ? { rows: extracts.reduce((s, f) => s + f.rows, 0), from } : { rows: rows + scopedRows };
 	} finally {

@@ -115,7 +115,16 @@ export interface WriteOptions {
 	groupRows?: number;
 }
 
-export interface WrittenExtracts {
+/**
+ * Work for the main thread while the worker threads write (the summaries, the boundaries): it
+ * gets the files planned (rows not yet known) and the first day written again, as the result
+ * will have them. On this 2-core machine the main thread was otherwise idle during the write.
+ */
+export type Alongside<A> = (planned: WrittenFile[], fromDay: number | undefined) => Promise<A>;
+
+export interface WrittenExtracts<A = undefined> {
+	/** What `alongside` returned. */
+	alongside?: A;
 	files: WrittenFile[];
 	layout: Layout;
 	/** Set when the files were written from the previous version's: the first day written again. */
@@ -130,7 +139,7 @@ export function layoutOf(last: string, groupRows = MONTH_FIRST_ROW_GROUP): Layou
 /**
  * Writes every extract into `dir` (the staging version folder); returns the files written.
  */
-export async function writeExtracts(db: Db, dir: string, opts: WriteOptions = {}): Promise<WrittenExtracts> {
+export async function writeExtracts<A = undefined>(db: Db, dir: string, opts: WriteOptions & { alongside?: Alongside<A> } = {}): Promise<WrittenExtracts<A>> {
 	const mark = traceMarks('write');
 	for (const sub of ['regione', 'ats', 'comune']) mkdirSync(join(dir, sub), { recursive: true });
 	await db.run(`COPY (SELECT ${COLS} FROM extract WHERE level IN ('italia', 'regione', 'provincia') ORDER BY ${ORDER}) TO ${sqlString(join(dir, 'italia.parquet'))} (${PARQUET})`);
@@ -156,7 +165,12 @@ export async function writeExtracts(db: Db, dir: string, opts: WriteOptions = {}
 			job.previous = join(opts.previous, job.path);
 			if (!existsSync(job.previous)) throw new IncrementalMismatch(`${job.path} is not in the previous version`);
 		}
-	const files = await inWorkers(rows, dir, jobs, layout);
-	mark(`${files.length} files written`);
-	return { files: [{ path: 'italia.parquet', scope: 'it', rows: Number(n) }, ...files], layout, fromDay };
+	const italia: WrittenFile = { path: 'italia.parquet', scope: 'it', rows: Number(n) };
+	const writing = inWorkers(rows, dir, jobs, layout);
+	// (a failed write still waits for the work alongside, so that the caller may clear the folder)
+	const [files, alongside] = await Promise.allSettled([writing, opts.alongside?.([italia, ...jobs.map((j) => ({ path: j.path, scope: j.scope, rows: 0 }))], fromDay)]);
+	if (files.status === 'rejected') throw files.reason;
+	if (alongside.status === 'rejected') throw alongside.reason;
+	mark(`${files.value.length} files written`);
+	return { files: [italia, ...files.value], layout, fromDay, alongside: alongside.value };
 }
