@@ -186,6 +186,21 @@ describe('scope', () => {
 	});
 });
 
+describe('the app side never serves extracts', () => {
+	test('extracts reachable under the app directory (a symlink, or extracts kept inside it) are 404 there', async () => {
+		// Here appDir holds extracts/ itself, as a careless deployment might; a link gives it a second name
+		// that is not `/extracts/` (so is `/Extracts/` on a case-insensitive file system).
+		const { symlink } = await import('node:fs/promises');
+		await symlink(extractsDir, path.join(root, 'data'));
+		for (const p of [`/data/${FIXTURE_VERSION}/comune/028001.parquet`, '/data/manifest.json', `/data/${FIXTURE_VERSION}/summary/ats/X05001.json`]) {
+			const res = await get(p);
+			expect(res.status, p).toBe(404);
+			expect(await res.text()).toBe('Not found');
+		}
+		expect((await get('/index.html')).status).toBe(200);
+	});
+});
+
 describe('compressed JSON extracts', () => {
 	/** A raw GET (fetch would decode the body and hide the encoding). */
 	const raw = (p: string, headers: Record<string, string>) =>
