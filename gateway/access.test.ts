@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { get as httpGet } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
@@ -183,6 +183,48 @@ describe('scope', () => {
 		await writeFile(tmp, JSON.stringify(manifest));
 		await rename(tmp, path.join(extractsDir, 'manifest.json'));
 		expect((await get(file, t)).status).toBe(200);
+	});
+});
+
+describe('another territory\'s file by any other spelling, method or header', () => {
+	/** The status line of a raw request (fetch would normalise the target first). */
+	const raw = (method: string, target: string, bearer: string, extra = '') =>
+		new Promise<string>((resolve, reject) => {
+			const s = connect((gateway.address() as AddressInfo).port, '127.0.0.1', () =>
+				s.write(`${method} ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer}\r\nConnection: close\r\n${extra}\r\n`)
+			);
+			let data = '';
+			s.on('data', (c: Buffer) => (data += c.toString('latin1')));
+			s.on('end', () => resolve(data));
+			s.on('error', reject);
+		});
+
+	test('is refused (400, 403 or 405), never sent', async () => {
+		const t = await token(['a:X05001'], 'ats_amministratore');
+		const v = FIXTURE_VERSION;
+		const targets = [
+			`/extracts/${v}/ats/X05002.parquet`, `/extracts/${v}/ATS/X05002.parquet`, `/extracts/${v}/ats/x05002.parquet`,
+			`/extracts/${v}/ats/X05002.parquet.`, `/extracts/${v}/ats/X05002.parquet/`, `/extracts/${v}/ats%2fX05002.parquet`,
+			`/extracts/${v}%2Fats%2FX05002.parquet`, `/extracts/${v}/ats%252fX05002.parquet`, `/extracts/${v}/%EF%BD%81ts/X05002.parquet`,
+			`/extracts/${v}/ats/X05002%2Eparquet`, `/extracts/${v}/ats/X05002.parquet?f=ats/X05001.parquet`, `/extracts/${v}/ats/X05002.parquet;x`,
+			`/extracts/${v}/ats/X05001.parquet/../X05002.parquet`, `/extracts//${v}//ats//X05002.parquet`, `/extracts/v1/ats/X05002.parquet`,
+			`/extracts/v1/ats/X05001.parquet`, `/extracts/${v}/regione/05.parquet`, `/Extracts/${v}/ats/X05002.parquet`,
+			`http://x/extracts/${v}/ats/X05002.parquet`
+		];
+		const file = `/extracts/${v}/ats/X05002.parquet`;
+		const requests: [string, string, string?][] = [
+			...targets.map((p): [string, string] => ['GET', p]),
+			...['HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'TRACE'].map((m): [string, string] => [m, file]),
+			['GET', file, 'Range: bytes=0-10\r\n'],
+			['GET', file, 'If-None-Match: *\r\n']
+		];
+		for (const [method, target, extra] of requests) {
+			const res = await raw(method, target, t, extra);
+			expect(res, `${method} ${target} ${extra ?? ''}`).toMatch(/^HTTP\/1\.1 (400|403|404|405) /);
+			expect(res).not.toContain('a:X05002');
+		}
+		// The control: the token's own file, by its one spelling.
+		expect(await raw('GET', `/extracts/${v}/ats/X05001.parquet`, t)).toMatch(/^HTTP\/1\.1 200 [\s\S]*PAR1 v2 a:X05001/);
 	});
 });
 
