@@ -87,6 +87,12 @@ describe('tokens that are not valid get 401', () => {
 	});
 });
 
+test('a gateway whose audience is the client id does not start (ID tokens would pass)', async () => {
+	const config = { issuer: issuer.issuer, client_id: 'cruscotto', audience: 'cruscotto', scopes: 'openid' };
+	await expect(startGateway({ appDir: root, extractsDir, port: 0, config })).rejects.toThrow(/audience must differ from the client id/);
+	await expect(startGateway({ appDir: root, extractsDir, port: 0, config: { ...config, audience: 'x' }, audience: 'cruscotto' })).rejects.toThrow(/audience/);
+});
+
 describe('scope', () => {
 	const identities = [
 		{ role: 'ministero', territories: ['it'] },

@@ -57,6 +57,12 @@ const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 /** Starts the gateway; resolves with the server once it listens. */
 export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 	const issuer = opts.issuer ?? opts.config?.issuer;
+	// ID tokens are refused only because their audience is the client id: were the two equal, an ID
+	// token (sent in logout URLs as id_token_hint, so in browser history and provider logs) would open
+	// the extracts for as long as it lives.
+	if (opts.config && (opts.audience ?? opts.config.audience) === opts.config.client_id) {
+		throw new Error('gateway: the access-token audience must differ from the client id (ID tokens would be accepted)');
+	}
 	const verify =
 		issuer && (opts.jwks || opts.jwksUrl || opts.config)
 			? createTokenVerifier({
