@@ -45,6 +45,16 @@ interface Wanted {
 	email?: string;
 }
 
+// A letter first (so never = + - @, which a spreadsheet runs as a formula), then letters, digits,
+// spaces, apostrophes, hyphens and dots: no tab or newline to break `list`'s lines, no markup.
+const NAME = /^\p{L}[\p{L}\p{M}\p{N} '’.-]*$/u;
+
+/** Why a person's `nome`/`cognome` is refused, or null when it is fine (an empty one is reported apart). */
+export function nameError(field: string, value: string): string | null {
+	if (value === '' || (NAME.test(value) && value.length <= 100)) return null;
+	return `${field}: ${JSON.stringify(value)} must start with a letter and hold only letters, digits, spaces, apostrophes, hyphens and dots (at most 100 characters)`;
+}
+
 /** Shared bookkeeping: duplicates, conflicting roles, and the plan's events. */
 class Planner {
 	readonly plan: Plan = { events: [], unchanged: [], errors: [] };
@@ -74,7 +84,9 @@ class Planner {
 		const name = r.values.nome ?? '';
 		const family_name = r.values.cognome ?? '';
 		if (!name || !family_name) this.error(r.row, 'nome and cognome are required');
-		return cf.ok && name && family_name ? { fiscal_code: cf.value, name, family_name } : null;
+		const bad = [nameError('nome', name), nameError('cognome', family_name)].filter((e) => e !== null);
+		for (const e of bad) this.error(r.row, e);
+		return cf.ok && name && family_name && bad.length === 0 ? { fiscal_code: cf.value, name, family_name } : null;
 	}
 
 	/** Adds the accreditation unless it exists already or conflicts with another role. */

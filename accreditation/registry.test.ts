@@ -187,3 +187,33 @@ describe('conflicts, revocation and the export for the identity provider', () =>
 		expect(log.find((e) => e.action === 'revoke')).toMatchObject({ id: 'A000003', reason: 'revoked by the Ministry', pec_ref: 'PEC 99' });
 	});
 });
+
+describe('names', () => {
+	const header = 'referente_codice_fiscale,regione,codice_fiscale,nome,cognome';
+	test('a name a spreadsheet would run as a formula, or holding a tab or newline, refuses the file', async () => {
+		// `list` prints tab-separated lines that operators paste into spreadsheets; names reach tokens and pages.
+		const file = await csv('regione.csv', header, [
+			'BNCGLI75C52L736P,05,FRRCHR82S61L781T,"=HYPERLINK(""http://x.example"")",Ferrari',
+			'BNCGLI75C52L736P,05,SPSLCU79A30L840L,Luca,"+39 Esposito"',
+			'BNCGLI75C52L736P,05,RMNSRA90P49L407W,"Sara\tX",Romano',
+			'BNCGLI75C52L736P,05,RSSMRC68L04G224O,"@Marco","Rossi\nA000001"'
+		]);
+		const problems = await refused(importFile(dir, 'regione', file, map, who));
+		const names = problems.filter((p) => /must start with a letter/.test(p));
+		expect(names.slice(0, 3).map((p) => p.split(':')[0])).toEqual(['row 2', 'row 3', 'row 4']);
+		// The last row's quoted newline makes csv-parse count it as row 6 (the line where the record ends).
+		expect(names.slice(3).map((p) => p.split(': ')[1])).toEqual(['nome', 'cognome']);
+		expect(await readLog(dir)).toEqual([]);
+		expect(await refused(addMinistero(dir, { fiscal_code: 'CLMPLA71E17F205R', name: '-Paolo', family_name: 'Colombo' }, who))).toHaveLength(1);
+	});
+
+	test('Italian and foreign names with apostrophes, accents, spaces, hyphens and dots are accepted', async () => {
+		const file = await csv('regione.csv', header, [
+			"BNCGLI75C52L736P,05,FRRCHR82S61L781T,Chiara Maria,D'Amico",
+			'BNCGLI75C52L736P,05,SPSLCU79A30L840L,Luca,Dell’Orto',
+			'BNCGLI75C52L736P,05,RMNSRA90P49L407W,Zoë,Müller-Lüdenscheidt',
+			'BNCGLI75C52L736P,05,RSSMRC68L04G224O,Niccolò,De Sanctis Jr.'
+		]);
+		expect((await importFile(dir, 'regione', file, map, who)).events).toHaveLength(4);
+	});
+});

@@ -6,7 +6,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { appendEvents, nextId, readLog, withLock, type AuditEvent } from './audit-log.ts';
 import { readCsv, type RowError } from './csv.ts';
 import { validateFiscalCode } from './fiscal-code.ts';
-import { ATS_COLUMNS, GEPI_COLUMNS, planAts, planGepi, planRegione, REGIONE_COLUMNS, type Plan } from './imports.ts';
+import { ATS_COLUMNS, GEPI_COLUMNS, nameError, planAts, planGepi, planRegione, REGIONE_COLUMNS, type Plan } from './imports.ts';
 import { conflicts, deriveState, isActive, registryEntries, type Accreditation, type RegistryEntry } from './state.ts';
 import type { TerritoryMap } from './territory-map.ts';
 
@@ -114,6 +114,8 @@ export async function addMinistero(dir: string, person: { fiscal_code: string; n
 	const cf = validateFiscalCode(person.fiscal_code);
 	if (!cf.ok) throw new RegistryError('nothing was changed', [cf.error]);
 	if (!person.name || !person.family_name) throw new RegistryError('nothing was changed', ['--name and --family-name are required']);
+	const bad = [nameError('--name', person.name), nameError('--family-name', person.family_name)].filter((e) => e !== null);
+	if (bad.length) throw new RegistryError('nothing was changed', bad);
 	return withLock(dir, async () => {
 		const events = await readLog(dir);
 		const held = [...deriveState(events).values()].find((a) => a.fiscal_code === cf.value && isActive(a));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { get as httpGet } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
@@ -85,6 +85,12 @@ describe('tokens that are not valid get 401', () => {
 			}
 		}
 	});
+});
+
+test('a gateway whose audience is the client id does not start (ID tokens would pass)', async () => {
+	const config = { issuer: issuer.issuer, client_id: 'cruscotto', audience: 'cruscotto', scopes: 'openid' };
+	await expect(startGateway({ appDir: root, extractsDir, port: 0, config })).rejects.toThrow(/audience must differ from the client id/);
+	await expect(startGateway({ appDir: root, extractsDir, port: 0, config: { ...config, audience: 'x' }, audience: 'cruscotto' })).rejects.toThrow(/audience/);
 });
 
 describe('scope', () => {
@@ -183,6 +189,63 @@ describe('scope', () => {
 		await writeFile(tmp, JSON.stringify(manifest));
 		await rename(tmp, path.join(extractsDir, 'manifest.json'));
 		expect((await get(file, t)).status).toBe(200);
+	});
+});
+
+describe('another territory\'s file by any other spelling, method or header', () => {
+	/** The status line of a raw request (fetch would normalise the target first). */
+	const raw = (method: string, target: string, bearer: string, extra = '') =>
+		new Promise<string>((resolve, reject) => {
+			const s = connect((gateway.address() as AddressInfo).port, '127.0.0.1', () =>
+				s.write(`${method} ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer}\r\nConnection: close\r\n${extra}\r\n`)
+			);
+			let data = '';
+			s.on('data', (c: Buffer) => (data += c.toString('latin1')));
+			s.on('end', () => resolve(data));
+			s.on('error', reject);
+		});
+
+	test('is refused (400, 403 or 405), never sent', async () => {
+		const t = await token(['a:X05001'], 'ats_amministratore');
+		const v = FIXTURE_VERSION;
+		const targets = [
+			`/extracts/${v}/ats/X05002.parquet`, `/extracts/${v}/ATS/X05002.parquet`, `/extracts/${v}/ats/x05002.parquet`,
+			`/extracts/${v}/ats/X05002.parquet.`, `/extracts/${v}/ats/X05002.parquet/`, `/extracts/${v}/ats%2fX05002.parquet`,
+			`/extracts/${v}%2Fats%2FX05002.parquet`, `/extracts/${v}/ats%252fX05002.parquet`, `/extracts/${v}/%EF%BD%81ts/X05002.parquet`,
+			`/extracts/${v}/ats/X05002%2Eparquet`, `/extracts/${v}/ats/X05002.parquet?f=ats/X05001.parquet`, `/extracts/${v}/ats/X05002.parquet;x`,
+			`/extracts/${v}/ats/X05001.parquet/../X05002.parquet`, `/extracts//${v}//ats//X05002.parquet`, `/extracts/v1/ats/X05002.parquet`,
+			`/extracts/v1/ats/X05001.parquet`, `/extracts/${v}/regione/05.parquet`, `/Extracts/${v}/ats/X05002.parquet`,
+			`http://x/extracts/${v}/ats/X05002.parquet`
+		];
+		const file = `/extracts/${v}/ats/X05002.parquet`;
+		const requests: [string, string, string?][] = [
+			...targets.map((p): [string, string] => ['GET', p]),
+			...['HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'TRACE'].map((m): [string, string] => [m, file]),
+			['GET', file, 'Range: bytes=0-10\r\n'],
+			['GET', file, 'If-None-Match: *\r\n']
+		];
+		for (const [method, target, extra] of requests) {
+			const res = await raw(method, target, t, extra);
+			expect(res, `${method} ${target} ${extra ?? ''}`).toMatch(/^HTTP\/1\.1 (400|403|404|405) /);
+			expect(res).not.toContain('a:X05002');
+		}
+		// The control: the token's own file, by its one spelling.
+		expect(await raw('GET', `/extracts/${v}/ats/X05001.parquet`, t)).toMatch(/^HTTP\/1\.1 200 [\s\S]*PAR1 v2 a:X05001/);
+	});
+});
+
+describe('the app side never serves extracts', () => {
+	test('extracts reachable under the app directory (a symlink, or extracts kept inside it) are 404 there', async () => {
+		// Here appDir holds extracts/ itself, as a careless deployment might; a link gives it a second name
+		// that is not `/extracts/` (so is `/Extracts/` on a case-insensitive file system).
+		const { symlink } = await import('node:fs/promises');
+		await symlink(extractsDir, path.join(root, 'data'));
+		for (const p of [`/data/${FIXTURE_VERSION}/comune/028001.parquet`, '/data/manifest.json', `/data/${FIXTURE_VERSION}/summary/ats/X05001.json`]) {
+			const res = await get(p);
+			expect(res.status, p).toBe(404);
+			expect(await res.text()).toBe('Not found');
+		}
+		expect((await get('/index.html')).status).toBe(200);
 	});
 });
 

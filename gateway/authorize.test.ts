@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
 import type { ManifestFile } from '../contracts/manifest.ts';
 import { accessOf, bearerToken, createTokenVerifier, decideExtract, indexManifest } from './authorize.ts';
@@ -36,5 +39,36 @@ describe('authorize', () => {
 	test('symmetric and unsigned algorithms cannot be configured', () => {
 		expect(() => createTokenVerifier({ issuer: 'x', jwksUrl: 'http://127.0.0.1/jwks', algorithms: ['HS256'] })).toThrow();
 		expect(() => createTokenVerifier({ issuer: 'x', jwksUrl: 'http://127.0.0.1/jwks', algorithms: ['none' as 'RS256'] })).toThrow();
+	});
+
+	test('tokens naming unknown keys cost at most one JWKS fetch per cooldown; a token not yet valid is refused', async () => {
+		const { privateKey, publicKey } = await generateKeyPair('RS256');
+		const body = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
+		let fetches = 0;
+		const server = http.createServer((_req, res) => {
+			fetches++;
+			res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		try {
+			const verify = createTokenVerifier({ issuer, jwksUrl: `${issuer}/jwks` });
+			const now = Math.floor(Date.now() / 1000);
+			const sign = (kid: string, nbf = now) =>
+				new SignJWT({ role: 'comune', territories: ['c:028001'] })
+					.setProtectedHeader({ alg: 'RS256', kid })
+					.setIssuer(issuer)
+					.setAudience('cruscotto-extracts')
+					.setNotBefore(nbf)
+					.setExpirationTime(now + 300)
+					.sign(privateKey);
+			expect(await verify(await sign('k1'))).toMatchObject({ accredited: true });
+			const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => sign(`unknown-${i}`)));
+			for (const t of forged) expect(await verify(t)).toBe(null);
+			expect(fetches).toBeLessThanOrEqual(2);
+			expect(await verify(await sign('k1', now + 120))).toBe(null);
+		} finally {
+			server.close();
+		}
 	});
 });

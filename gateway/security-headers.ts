@@ -13,7 +13,11 @@ export const BASE_HEADERS: OutgoingHttpHeaders = {
 	'referrer-policy': 'no-referrer',
 	'x-frame-options': 'DENY',
 	'cross-origin-opener-policy': 'same-origin',
-	'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()'
+	'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+	// Browsers ignore it over plain http (the demo, loopback); once the site is reached over https
+	// (TLS ends at a proxy in front of the gateway) it keeps them there for a year. No
+	// includeSubDomains: other services of the organisation's domain are not ours to bind.
+	'strict-transport-security': 'max-age=31536000'
 };
 
 /**

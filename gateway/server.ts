@@ -4,6 +4,7 @@
  * (docs/gateway.md). Stateless: the token is verified against the provider's JWKS.
  */
 import { createHash } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
@@ -56,6 +57,12 @@ const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 /** Starts the gateway; resolves with the server once it listens. */
 export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 	const issuer = opts.issuer ?? opts.config?.issuer;
+	// ID tokens are refused only because their audience is the client id: were the two equal, an ID
+	// token (sent in logout URLs as id_token_hint, so in browser history and provider logs) would open
+	// the extracts for as long as it lives.
+	if (opts.config && (opts.audience ?? opts.config.audience) === opts.config.client_id) {
+		throw new Error('gateway: the access-token audience must differ from the client id (ID tokens would be accepted)');
+	}
 	const verify =
 		issuer && (opts.jwks || opts.jwksUrl || opts.config)
 			? createTokenVerifier({
@@ -124,6 +131,9 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		let resolved = await resolveInside(opts.appDir, segments);
 		// SPA fallback: extension-less paths are client routes (/auth/callback, /confronto).
 		if (!resolved && path.extname(segments.at(-1) ?? '') === '') resolved = await resolveInside(opts.appDir, ['index.html']);
+		// The app side never serves a file of the extracts, whatever other name reaches it (extracts kept
+		// inside appDir and a symlink to them, or `/Extracts/` on a case-insensitive file system).
+		if (resolved && opts.extractsDir && (await isInside(resolved.file, opts.extractsDir))) resolved = null;
 		if (!resolved) {
 			res.writeHead(404, { ...TEXT, 'cache-control': 'no-cache' }).end('Not found');
 			return;
@@ -202,6 +212,12 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 		precompressDir(opts.appDir).catch((err: unknown) => console.error('gateway: precompress failed:', err));
 	}
 	return server;
+}
+
+/** True when the real path `file` lies inside the real directory `dir` (false when `dir` does not exist). */
+async function isInside(file: string, dir: string): Promise<boolean> {
+	const real = await realpath(dir).catch(() => null);
+	return real !== null && (file === real || file.startsWith(real + path.sep));
 }
 
 function forbidden(res: http.ServerResponse): void {

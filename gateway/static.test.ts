@@ -138,6 +138,8 @@ describe('the app', () => {
 		expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 		expect(res.headers.get('referrer-policy')).toBe('no-referrer');
 		expect(res.headers.get('cache-control')).toBe('no-cache');
+		// Ignored by browsers over plain http (the demo), binding once served over https.
+		expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
 	});
 
 	test('hashed assets are immutable; precompressed siblings are sent when accepted', async () => {

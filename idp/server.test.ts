@@ -102,3 +102,23 @@ test('an expired or forged interaction gets the Italian error page with a way ba
 	expect(html).toContain('Accesso non riuscito');
 	expect(html).toContain(`href="${APP}/"`);
 });
+
+test('authorization requests with another redirect URI, no PKCE or plain PKCE are refused, never redirected', async () => {
+	const base = `client_id=cruscotto&response_type=code&scope=openid`;
+	const pkce = `code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
+	const cases = {
+		'foreign redirect': `${base}&redirect_uri=https://evil.example/auth/callback&${pkce}`,
+		'redirect under the app path': `${base}&redirect_uri=${APP}/auth/callback/../../evil&${pkce}`,
+		'redirect with a query': `${base}&redirect_uri=${encodeURIComponent(`${APP}/auth/callback?x=1`)}&${pkce}`,
+		'no PKCE': `${base}&redirect_uri=${APP}/auth/callback`,
+		'plain PKCE': `${base}&redirect_uri=${APP}/auth/callback&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain`
+	};
+	for (const [name, query] of Object.entries(cases)) {
+		const res = await fetch(new URL(`/auth?${query}`, idp.issuer), { redirect: 'manual' });
+		const location = res.headers.get('location') ?? '';
+		// Redirect URI errors are shown by the provider; PKCE errors go back to the registered app only.
+		expect(location.startsWith('https://evil.example'), name).toBe(false);
+		if (name.includes('redirect')) expect(res.status, name).toBe(400);
+		else expect(location, name).toMatch(new RegExp(`^${APP}/auth/callback\\?error=invalid_request`));
+	}
+});

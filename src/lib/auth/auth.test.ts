@@ -73,6 +73,11 @@ test('returnTo accepts only same-origin paths', () => {
 	expect(safeReturnTo('/\\evil.example')).toBe('/');
 	expect(safeReturnTo('https://evil.example/')).toBe('/');
 	expect(safeReturnTo('javascript:alert(1)')).toBe('/');
+	// URL parsers drop tabs and newlines, and read `\` as `/`: each of these is `//evil.example`.
+	for (const sneaky of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example/x', '/\t\\evil.example', '\t//evil.example']) {
+		expect(safeReturnTo(sneaky), JSON.stringify(sneaky)).toBe('/');
+	}
+	expect(safeReturnTo('/confronto#mappa')).toBe('/confronto#mappa');
 });
 
 test('a callback with no login under way is told apart from a failed login, in Italian', () => {

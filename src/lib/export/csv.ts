@@ -5,14 +5,28 @@
  */
 import { cellText, type TableModel } from './table.ts';
 
+/**
+ * Text that a spreadsheet would run as a formula (OWASP "CSV injection": a leading = + - @, tab
+ * or CR) gets a leading apostrophe, so it opens as text. Territory names are data from the
+ * extracts, not ours; formatted numbers are ours and keep their sign (negatives use U+2212).
+ */
+function asText(s: string): string {
+	return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 function quote(s: string): string {
 	return /[;"\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** The CSV text (without BOM) of `table`. */
 export function toCsv(table: TableModel): string {
-	const lines = [table.columns.map((c) => quote(c.label)).join(';')];
-	for (const row of table.rows) lines.push(table.columns.map((c) => quote(cellText(row[c.key] ?? null, c.kind))).join(';'));
+	const lines = [table.columns.map((c) => quote(asText(c.label))).join(';')];
+	for (const row of table.rows) {
+		lines.push(table.columns.map((c) => {
+			const text = cellText(row[c.key] ?? null, c.kind);
+			return quote(c.kind === 'text' ? asText(text) : text);
+		}).join(';'));
+	}
 	return lines.join('\r\n') + '\r\n';
 }
 

