@@ -148,7 +148,8 @@ export class TerritoryData {
 	}
 
 	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
-		// A territory without its own file (a Provincia) needs the table's parents for its benchmarks.
+		// A territory without its own file (a Provincia; a Comune or ATS of a Regione published without
+		// them, from its Regione's file) needs the table's parents for its benchmarks.
 		if (!(await extracts.fileFor(t))) {
 			await ensureScope(t);
 			await territories.refresh();
