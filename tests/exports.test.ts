@@ -56,7 +56,7 @@ function framedParts(svgText: string) {
 		return {
 			error: doc.querySelector('parsererror')?.textContent ?? null,
 			head: texts(doc, 'svg > g[data-export-head] text'),
-			legend: texts(doc, 'svg > g[data-export-legend] text'),
+			legend: [...doc.querySelectorAll('svg > g[data-export-legend] text')].map((t) => [...t.querySelectorAll('tspan')].map((x) => x.textContent).join(' ')),
 			footer: texts(doc, 'svg > g[data-export-footer] text').join(' '),
 			chart: texts(doc.querySelector('svg > svg'), 'text')
 		};
@@ -95,7 +95,7 @@ describe.runIf(inject('hasExtracts'))('exports as downloaded', () => {
 				// What the file says around the chart, in reading order, and where (the chart between head and footer).
 				head: texts('svg > g[data-export-head] text'),
 				legend: [...doc.querySelectorAll('svg > g[data-export-legend] > g')].map((g) => ({
-					label: g.querySelector('text')?.textContent,
+					label: [...g.querySelectorAll('tspan')].map((t) => t.textContent).join(' '),
 					color: (g.querySelector('line, rect')?.getAttribute('stroke') ?? g.querySelector('rect')?.getAttribute('fill'))?.toLowerCase()
 				})),
 				footer: texts('svg > g[data-export-footer] text').join(' '),

@@ -70,6 +70,10 @@ test('long text wraps inside the width, a word at a time', () => {
 	for (const l of lines) expect(textWidth(l, 11)).toBeLessThanOrEqual(400);
 });
 
+/** The legend's labels, each one's lines joined. */
+const legendOf = (svg: string) =>
+	[...svg.matchAll(/<g data-legend-item="">(.*?)<\/g>/g)].map((m) => [...m[1].matchAll(/<tspan [^>]*>([^<]*)<\/tspan>/g)].map((t) => t[1]).join(' '));
+
 describe('the framed chart', () => {
 	const chart = '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300"><path d="M0,0L10,10" fill="none" stroke="#0066CC" /></svg>';
 	const framed = frameSvg(chart, 600, 300, {
@@ -95,7 +99,7 @@ describe('the framed chart', () => {
 		expect(texts('data-export-title')).toEqual(['Nuclei beneficiari per mese']);
 		expect(texts('data-export-subtitle')).toEqual(['Pozzuoli · da aprile 2019 a ottobre 2026']);
 		expect(text).toContain('<title>Nuclei beneficiari per mese — Pozzuoli · da aprile 2019 a ottobre 2026</title>');
-		expect(texts('fill="#1a1a1a"')).toEqual(['Pozzuoli: nuclei (RdC + PdC, poi ADI)', 'Campania', 'Italia &lt;totale&gt; &amp; &quot;altro&quot;']);
+		expect(legendOf(text)).toEqual(['Pozzuoli: nuclei (RdC + PdC, poi ADI)', 'Campania', 'Italia &lt;totale&gt; &amp; &quot;altro&quot;']);
 		expect(text).toMatch(/<line [^>]*stroke="#C14F00" stroke-width="3" stroke-dasharray="6 3"/);
 		expect(text).toMatch(/<rect [^>]*fill="#4D5B69"/);
 		const notes = texts('data-export-note').join(' ');
@@ -103,6 +107,24 @@ describe('the framed chart', () => {
 		expect(notes).toContain('Versione dei dati 2026-11-27T050000Z');
 		// The font named with fallbacks for a viewer without Titillium Web.
 		expect(text).toMatch(/^<svg [^>]*font-family="'Titillium Web', [^"]*sans-serif"/);
+	});
+
+	test('on a phone\'s width a legend label longer than the row wraps under its swatch, and the next entry starts a row below it', () => {
+		const narrow = frameSvg('<svg width="358" height="300"></svg>', 358, 300, {
+			title: 'Nuclei beneficiari per mese',
+			legend: [
+				{ label: 'Ambito sintetico Napoli 25: nuclei (RdC + PdC, poi ADI)', color: '#0066CC' },
+				{ label: 'Campania', color: '#C14F00' }
+			],
+			footer: []
+		}).text;
+		expect(legendOf(narrow)).toEqual(['Ambito sintetico Napoli 25: nuclei (RdC + PdC, poi ADI)', 'Campania']);
+		const tspans = [...narrow.matchAll(/<tspan x="([\d.]+)" y="([\d.]+)">([^<]*)<\/tspan>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3] }));
+		expect(tspans.length).toBe(3);
+		for (const t of tspans) expect(t.x + textWidth(t.text, 13)).toBeLessThanOrEqual(358 - 16);
+		expect(tspans[1].y).toBeGreaterThan(tspans[0].y);
+		expect(tspans[2].y).toBeGreaterThan(tspans[1].y);
+		expect(Number(/<svg x="0" y="(\d+)"/.exec(narrow)![1])).toBeGreaterThan(tspans[2].y);
 	});
 
 	test('the chart sits whole below the legend and above the footer', () => {

@@ -70,15 +70,16 @@ function paragraph(lines: string[], y: number, style: { size: number; line: numb
 	return { svg, y: y + lines.length * style.line };
 }
 
-/** The legend's entries in rows that fit `width`; returns the markup and the y below it. */
+/** The legend's entries in rows that fit `width` (a label wider than a row wraps under itself); returns the markup and the y below it. */
 function legendRows(items: readonly LegendItem[], y: number, width: number): { svg: string; y: number } {
 	let x = PAD;
 	let row = 0;
 	let svg = '';
 	for (const it of items) {
 		const swatch = it.shape === 'box' ? 14 : 28;
-		const w = swatch + 6 + textWidth(it.label, LEGEND.size);
-		if (x > PAD && x + w > width - PAD) {
+		const lines = wrapText(it.label, width - 2 * PAD - swatch - 6, LEGEND.size);
+		const w = swatch + 6 + Math.max(...lines.map((l) => textWidth(l, LEGEND.size)));
+		if (x > PAD && (lines.length > 1 || x + w > width - PAD)) {
 			x = PAD;
 			row++;
 		}
@@ -87,8 +88,12 @@ function legendRows(items: readonly LegendItem[], y: number, width: number): { s
 			it.shape === 'box'
 				? `<rect x="${x}" y="${top + 3}" width="14" height="14" fill="${esc(it.color)}" />`
 				: `<line x1="${x}" x2="${x + 28}" y1="${top + 10}" y2="${top + 10}" stroke="${esc(it.color)}" stroke-width="3"${it.dash ? ` stroke-dasharray="${esc(it.dash)}"` : ''} />`;
-		svg += `<g data-legend-item="">${mark}<text x="${x + swatch + 6}" y="${top + 14}" font-size="${LEGEND.size}" fill="#1a1a1a">${esc(it.label)}</text></g>`;
-		x += w + LEGEND.gap;
+		const label = lines.map((l, i) => `<tspan x="${x + swatch + 6}" y="${top + 14 + i * LEGEND.row}">${esc(l)}</tspan>`).join('');
+		svg += `<g data-legend-item="">${mark}<text font-size="${LEGEND.size}" fill="#1a1a1a">${label}</text></g>`;
+		if (lines.length > 1) {
+			row += lines.length - 1;
+			x = width; // the next entry starts a row of its own
+		} else x += w + LEGEND.gap;
 	}
 	return { svg, y: items.length ? y + (row + 1) * LEGEND.row : y };
 }
