@@ -278,6 +278,12 @@ describe('a Comune or ATS without a file of its own', () => {
 		expect(requests.filter((r) => r.endsWith('.parquet'))).toHaveLength(2);
 	});
 
+	test('italia.parquet looked up for the Comune\'s Regione while the table loads it too is fetched once', async () => {
+		const { store, requests } = await withoutDetail(['it']);
+		await Promise.all([store.ensureScope('c:028002'), store.ensureScope('it')]);
+		expect(requests.filter((r) => r === 'v1/italia.parquet')).toHaveLength(1);
+	});
+
 	test('an ATS: the Regione from its code; the Regione\'s own user may read it too', async () => {
 		const { store, engine } = await withoutDetail(['r:05']);
 		expect((await store.containingFile('a:X05001'))?.scope).toBe('r:05');

@@ -82,6 +82,8 @@ export class ExtractStore {
 	#early = new Map<string, Promise<Uint8Array | null>>();
 	/** Files registered in the engine, by sha256: the name `read_parquet` takes. */
 	#registered = new Map<string, Promise<string>>();
+	/** Verifications in flight, by sha256 (`#verified`). */
+	#verifying = new Map<string, Promise<{ file: ManifestFile; bytes: Uint8Array }>>();
 	/** What the table's loads wait for before they use the engine (`hold`). */
 	#loadsAfter: Promise<unknown> = Promise.resolve();
 
@@ -279,7 +281,23 @@ export class ExtractStore {
 	 * gateway then refuses the old path: 403/404) — of the file serving the same scope in the
 	 * manifest fetched again, once.
 	 */
-	async #verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
+	/**
+	 * The verified bytes of `file` (or of its successor after a publish). One request per file at a
+	 * time: a file registered for a query and loaded into the table at once (italia.parquet, for a
+	 * national user looking up a Comune's Regione while the picker loads Italia) is fetched once.
+	 */
+	#verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
+		let pending = this.#verifying.get(file.sha256);
+		if (!pending) {
+			pending = this.#verify(file);
+			this.#verifying.set(file.sha256, pending);
+			const done = () => this.#verifying.delete(file.sha256);
+			pending.then(done, done);
+		}
+		return pending;
+	}
+
+	async #verify(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
 		try {
 			return { file, bytes: await this.#cachedOrDownloaded(file) };
 		} catch (e) {
