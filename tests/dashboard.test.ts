@@ -254,6 +254,10 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 				await untilDuckDb(page);
 				await checkKpis(page, o, t);
 				expect(it(await page.locator('h1[data-territory]').textContent())).toBe('Milano');
+				// Its benchmarks beside each figure: its Regione and Italia, from the same file.
+				const cards = it(await page.locator('.kpis').textContent());
+				expect(cards).toContain('Lombardia');
+				expect(cards).toContain('Italia');
 				const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
 				expect(seen, pass).toContain('Caricamento degli indicatori…');
 				expect(seen.filter((x) => /problema|Non ci sono dati/.test(x)), pass).toEqual([]);
