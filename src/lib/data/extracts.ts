@@ -179,7 +179,8 @@ export class ExtractStore {
 	/**
 	 * Makes the rows of `id` and of every territory inside it queryable in `extract`: loads the
 	 * file whose scope is `id` unless a file that contains it is already loaded. For a territory
-	 * without its own file (a Provincia), loads nothing when its rows are already there.
+	 * without its own file (a Provincia), loads nothing when its rows are already there; a Comune or
+	 * ATS without one, not loaded yet, comes with its Regione's file (`containingFile`).
 	 */
 	async ensureScope(id: TerritoryId): Promise<void> {
 		const own = await this.fileFor(id);
@@ -277,14 +278,10 @@ export class ExtractStore {
 	}
 
 	/**
-	 * The bytes of `file`, or — when a publish has replaced it since the manifest was read (the
-	 * gateway then refuses the old path: 403/404) — of the file serving the same scope in the
-	 * manifest fetched again, once.
-	 */
-	/**
-	 * The verified bytes of `file` (or of its successor after a publish). One request per file at a
-	 * time: a file registered for a query and loaded into the table at once (italia.parquet, for a
-	 * national user looking up a Comune's Regione while the picker loads Italia) is fetched once.
+	 * The verified bytes of `file` (or of its successor after a publish, `#verify`). One request per
+	 * file at a time: a file registered for a query and loaded into the table at once
+	 * (italia.parquet, for a national user looking up a Comune's Regione while the picker loads
+	 * Italia) is fetched once.
 	 */
 	#verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
 		let pending = this.#verifying.get(file.sha256);
@@ -297,6 +294,11 @@ export class ExtractStore {
 		return pending;
 	}
 
+	/**
+	 * The bytes of `file`, or — when a publish has replaced it since the manifest was read (the
+	 * gateway then refuses the old path: 403/404) — of the file serving the same scope in the
+	 * manifest fetched again, once.
+	 */
 	async #verify(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
 		try {
 			return { file, bytes: await this.#cachedOrDownloaded(file) };
