@@ -6,12 +6,14 @@
  * gateway (and the identity provider, for the login itself).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
 import { loginAs } from './support/login.ts';
 import { identityOf } from './support/stack.ts';
+import type { Manifest } from '../contracts/index.ts';
 import { countText, expectedKpis, oracleFor, suppressedComuneMonth, type Oracle } from './dashboard-oracle.ts';
 
 const baseURL = inject('baseURL');
@@ -225,6 +227,50 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		expect(new URL(page.url()).searchParams.get('misura')).toBe('ADI');
 		expect(await page.evaluate(() => history.length)).toBe(entries);
 		await page.close();
+	});
+
+	test('ministero: a Comune outside the Regioni published in detail (Milano), opened from a link and reloaded, shows its figures from its Regione\'s file, equal to DuckDB in Node', async () => {
+		const t = 'c:015146';
+		// The premise: the demo publishes no file of its own (nor a summary) for it, and its Regione's file holds it.
+		const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
+		expect(manifest.files.filter((f) => f.scope === t)).toEqual([]);
+		const o = await oracleFor(extractsDir, 'r:03');
+		try {
+			await browser.context.clearCookies();
+			const page = await browser.context.newPage();
+			// Everything the page says while it loads: the loading line, and any alert (an error).
+			await page.addInitScript(() => {
+				const seen = ((window as unknown as { seen: string[] }).seen = [] as string[]);
+				new MutationObserver(() => {
+					for (const el of document.querySelectorAll('[role="alert"], [aria-live="polite"]')) {
+						const text = (el.textContent ?? '').trim();
+						if (text && !seen.includes(text)) seen.push(text);
+					}
+				}).observe(document, { subtree: true, childList: true, characterData: true });
+			});
+			await loginAs(page, identityOf(identities, 'ministero').fiscal_code, `/?t=${t}`);
+			for (const pass of ['link', 'reload']) {
+				if (pass === 'reload') await page.reload();
+				await untilDuckDb(page);
+				await checkKpis(page, o, t);
+				expect(it(await page.locator('h1[data-territory]').textContent())).toBe('Milano');
+				// Its benchmarks beside each figure: its Regione and Italia, from the same file.
+				const cards = it(await page.locator('.kpis').textContent());
+				expect(cards).toContain('Lombardia');
+				expect(cards).toContain('Italia');
+				const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+				expect(seen, pass).toContain('Caricamento degli indicatori…');
+				expect(seen.filter((x) => /problema|Non ci sono dati/.test(x)), pass).toEqual([]);
+				expect(await page.getByRole('alert').count()).toBe(0);
+			}
+			// The other views of the same Comune read the same file.
+			await page.getByRole('link', { name: 'Andamento' }).click();
+			await page.locator('[data-chart="andamento-misure"] svg[role="img"] path[fill="none"]').first().waitFor({ timeout: 60_000 });
+			expect(await page.getByRole('alert').count()).toBe(0);
+			await page.close();
+		} finally {
+			o.close();
+		}
 	});
 
 	test('no request left for any host but the gateway and the identity provider', () => {

@@ -148,16 +148,20 @@ export class TerritoryData {
 	}
 
 	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
-		// A territory without its own file (a Provincia) needs the table's parents for its benchmarks.
-		if (!(await extracts.fileFor(t))) {
+		// A Comune or ATS without a file of its own (a Regione published without them) is read from
+		// its Regione's file, which holds its benchmarks (that Regione, Italia): queried as soon as it
+		// is registered, like an own file. Any other territory without its own file (a Provincia)
+		// needs the table's parents for its benchmarks.
+		const holder = (await extracts.fileFor(t)) ? null : await extracts.containingFile(t);
+		if (!holder && !(await extracts.fileFor(t))) {
 			await ensureScope(t);
 			await territories.refresh();
 		}
-		const ids = [t, ...(await territories.benchmarksOf(t))];
+		const ids = holder ? [t, holder.scope, 'it'] : [t, ...(await territories.benchmarksOf(t))];
 		const built = seriesQuery(ids);
 		const direct =
 			(await this.#fromSmallerFile(t, ids, built)) ??
-			(await beforeTable(t, (file) => {
+			(await beforeTable(holder?.scope ?? t, (file) => {
 				const { sql, params } = overFile(file, ids, built);
 				return query(sql, params);
 			}));

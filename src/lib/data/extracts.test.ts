@@ -4,6 +4,11 @@ import { createNodeEngine } from './node-engine.ts';
 import { italianError } from './errors.ts';
 import { buildFixture, type Fixture } from './test-fixture.ts';
 import type { Engine } from './engine.ts';
+import { reaches, type Manifest } from '#contracts';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let fixture: Fixture;
 let builder: Engine & { close(): void };
@@ -223,5 +228,77 @@ describe('ExtractStore', () => {
 		expect(used).toHaveLength(1);
 		const [{ n }] = await engine.query(`SELECT count(*) AS n FROM extract WHERE territory_id = 'r:05'`);
 		expect(n).toBeGreaterThan(0);
+	});
+});
+
+/**
+ * The fixture published like a Regione without its ATS and Comune files (the demo outside
+ * Campania): italia.parquet (with the Provincia of Padova, p:028 in r:05) and the Regione file;
+ * the manifest filtered for the token as the gateway does.
+ */
+async function withoutDetail(territories: string[]) {
+	const dir = await mkdtemp(path.join(tmpdir(), 'cruscotto-nodetail-'));
+	const file = path.join(dir, 'italia.parquet');
+	await builder.query(
+		`COPY (SELECT * FROM fixture WHERE level IN ('italia', 'regione')
+			UNION ALL SELECT * REPLACE ('p:028' AS territory_id, 'provincia' AS level, 'Padova' AS name, 'r:05' AS parent_id) FROM fixture WHERE territory_id = 'r:05'
+		) TO '${file}' (FORMAT PARQUET)`
+	);
+	const italia = new Uint8Array(await readFile(file));
+	await rm(dir, { recursive: true, force: true });
+	const files = new Map(fixture.files);
+	files.set('v1/italia.parquet', italia);
+	const entries = fixture.manifest.files
+		.filter((f) => f.scope === 'it' || f.scope === 'r:05')
+		.map((f) => (f.path === 'v1/italia.parquet' ? { ...f, bytes: italia.length, sha256: createHash('sha256').update(italia).digest('hex') } : f));
+	const manifest: Manifest = { ...fixture.manifest, files: entries.filter((f) => reaches(territories, f)) };
+	const requests: string[] = [];
+	const fetchFn = (async (input: RequestInfo | URL) => {
+		const p = String(input).replace(/^.*\/extracts\//, '');
+		requests.push(p);
+		if (p === 'manifest.json') return new Response(JSON.stringify(manifest));
+		const bytes = manifest.files.some((f) => f.path === p) ? files.get(p) : undefined;
+		return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>) : new Response('no', { status: 403 });
+	}) as typeof fetch;
+	const { store, engine } = await storeFor(territories, { fetch: fetchFn });
+	return { store, engine, requests };
+}
+
+describe('a Comune or ATS without a file of its own', () => {
+	test('a national user gets the Comune\'s rows from its Regione\'s file (found through its Provincia in italia.parquet)', async () => {
+		const { store, engine, requests } = await withoutDetail(['it']);
+		expect(await store.fileFor('c:028002')).toBeNull();
+		expect((await store.containingFile('c:028002'))?.scope).toBe('r:05');
+		await store.ensureScope('c:028002');
+		expect(requests).toEqual(['manifest.json', 'v1/italia.parquet', 'v1/regione/05.parquet']);
+		const [{ n }] = await engine.query(`SELECT count(*) AS n FROM extract WHERE territory_id = 'c:028002'`);
+		const [{ m }] = await builder.query(`SELECT count(*) AS m FROM fixture WHERE territory_id = 'c:028002'`);
+		expect(n).toBe(m);
+		await store.ensureScope('a:X05001'); // already in the loaded Regione file
+		expect(requests.filter((r) => r.endsWith('.parquet'))).toHaveLength(2);
+	});
+
+	test('italia.parquet looked up for the Comune\'s Regione while the table loads it too is fetched once', async () => {
+		const { store, requests } = await withoutDetail(['it']);
+		await Promise.all([store.ensureScope('c:028002'), store.ensureScope('it')]);
+		expect(requests.filter((r) => r === 'v1/italia.parquet')).toHaveLength(1);
+	});
+
+	test('an ATS: the Regione from its code; the Regione\'s own user may read it too', async () => {
+		const { store, engine } = await withoutDetail(['r:05']);
+		expect((await store.containingFile('a:X05001'))?.scope).toBe('r:05');
+		await store.ensureScope('a:X05001');
+		expect((await engine.query(`SELECT count(*) AS n FROM extract WHERE territory_id = 'a:X05001'`))[0].n).toBeGreaterThan(0);
+	});
+
+	test('another Regione\'s user is refused (the manifest the gateway sends has no file holding it), a national user told there are no data when the Regione file lacks the Comune', async () => {
+		const lombardia = await withoutDetail(['r:03']);
+		const err = await lombardia.store.ensureScope('c:028002').catch((e: unknown) => e);
+		expect(err).toMatchObject({ kind: 'forbidden' });
+		expect(italianError(err)).toMatch(/^Il tuo profilo non è abilitato/);
+		expect(lombardia.requests.filter((r) => r.includes('regione/'))).toEqual([]);
+		const national = await withoutDetail(['it']);
+		await expect(national.store.ensureScope('c:028999')).rejects.toMatchObject({ kind: 'missing' });
+		await expect(national.store.ensureScope('c:099001')).rejects.toMatchObject({ kind: 'missing' }); // no such Provincia
 	});
 });

@@ -6,7 +6,7 @@
  * territory's rows are taken from the first file that brought them and never counted twice.
  */
 import { mark } from '#lib/perf.ts';
-import { benchmarkSummaryPath, extractPath, levelOf, reaches, summaryPath, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
+import { benchmarkSummaryPath, codeOf, extractPath, levelOf, reaches, summaryPath, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
 import { assembleSummary } from './series.ts';
 
@@ -82,6 +82,8 @@ export class ExtractStore {
 	#early = new Map<string, Promise<Uint8Array | null>>();
 	/** Files registered in the engine, by sha256: the name `read_parquet` takes. */
 	#registered = new Map<string, Promise<string>>();
+	/** Verifications in flight, by sha256 (`#verified`). */
+	#verifying = new Map<string, Promise<{ file: ManifestFile; bytes: Uint8Array }>>();
 	/** What the table's loads wait for before they use the engine (`hold`). */
 	#loadsAfter: Promise<unknown> = Promise.resolve();
 
@@ -177,12 +179,19 @@ export class ExtractStore {
 	/**
 	 * Makes the rows of `id` and of every territory inside it queryable in `extract`: loads the
 	 * file whose scope is `id` unless a file that contains it is already loaded. For a territory
-	 * without its own file (a Provincia), loads nothing when its rows are already there.
+	 * without its own file (a Provincia), loads nothing when its rows are already there; a Comune or
+	 * ATS without one, not loaded yet, comes with its Regione's file (`containingFile`).
 	 */
 	async ensureScope(id: TerritoryId): Promise<void> {
-		const file = await this.fileFor(id);
+		const own = await this.fileFor(id);
+		if (!own && (await this.#hasRows(id))) return;
+		// No file of its own (a Comune or ATS of a Regione published without them): the nearest file that holds it.
+		const file = own ?? (await this.containingFile(id));
 		if (!file) {
-			if (await this.#hasRows(id)) return;
+			// The gateway lists every file to a national user, and only the readable ones to anyone else.
+			if (levelOf(id) === 'comune' || levelOf(id) === 'ats') {
+				if (!this.#deps.territories().includes('it')) throw new ExtractError('forbidden', `No readable extract holds ${id}`);
+			}
 			throw new ExtractError('missing', `No extract serves ${id}`);
 		}
 		if (!reaches(this.#deps.territories(), file)) throw new ExtractError('forbidden', `Scope does not reach ${id}`);
@@ -193,7 +202,38 @@ export class ExtractStore {
 			this.#loading.set(file.path, pending);
 			pending.catch(() => this.#loading.delete(file.path));
 		}
-		return pending;
+		await pending;
+		if (!own && !(await this.#hasRows(id))) throw new ExtractError('missing', `${file.scope}'s extract does not hold ${id}`);
+	}
+
+	/**
+	 * For a Comune or ATS without a file of its own in the manifest, the file of its Regione
+	 * (which holds the Regione's ATS and Comuni), when the manifest lists it; null otherwise, or
+	 * for any other territory. An ATS's Regione is the `within` of a file inside it, else the
+	 * code's region digits (`a:T05015`, `a:X15038`); a Comune's is its Provincia's parent in
+	 * `italia.parquet` (the first three digits of an ISTAT code are its Provincia's). Nothing
+	 * published says which ATS holds a Comune whose rows are not loaded, so its ATS file is not
+	 * looked for: the pipeline writes the ATS and Comune files of a Regione together.
+	 */
+	async containingFile(id: TerritoryId): Promise<ManifestFile | null> {
+		const level = levelOf(id);
+		if (level !== 'comune' && level !== 'ats') return null;
+		const m = await this.manifest();
+		const extract = (scope: TerritoryId) => m.files.find((f) => f.kind === 'extract' && f.scope === scope) ?? null;
+		let regione: TerritoryId | null = null;
+		if (level === 'ats') {
+			regione = m.files.find((f) => f.within.includes(id))?.within.find((w) => levelOf(w) === 'regione') ?? null;
+			const digits = /^a:[A-Z](\d{2})\d{3}$/.exec(id);
+			if (!regione && digits) regione = `r:${digits[1]}`;
+		} else {
+			const italia = extract('it');
+			if (!italia) return null;
+			const name = await this.register(italia);
+			const engine = await this.#deps.engine();
+			const rows = await engine.query(`SELECT parent_id FROM read_parquet('${name}') WHERE territory_id = ? AND level = 'provincia' LIMIT 1`, [`p:${codeOf(id).slice(0, 3)}`]);
+			regione = (rows[0]?.parent_id as string | null | undefined) ?? null;
+		}
+		return regione ? extract(regione) : null;
 	}
 
 	/**
@@ -202,6 +242,8 @@ export class ExtractStore {
 	 * (`smallerSource`). Registered once per file.
 	 */
 	async register(file: ManifestFile): Promise<string> {
+		const have = this.#registered.get(file.sha256);
+		if (have) return have;
 		const verified = await this.#verified(file);
 		return this.#registerBytes(verified.file, verified.bytes);
 	}
@@ -236,11 +278,28 @@ export class ExtractStore {
 	}
 
 	/**
+	 * The verified bytes of `file` (or of its successor after a publish, `#verify`). One request per
+	 * file at a time: a file registered for a query and loaded into the table at once
+	 * (italia.parquet, for a national user looking up a Comune's Regione while the picker loads
+	 * Italia) is fetched once.
+	 */
+	#verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
+		let pending = this.#verifying.get(file.sha256);
+		if (!pending) {
+			pending = this.#verify(file);
+			this.#verifying.set(file.sha256, pending);
+			const done = () => this.#verifying.delete(file.sha256);
+			pending.then(done, done);
+		}
+		return pending;
+	}
+
+	/**
 	 * The bytes of `file`, or — when a publish has replaced it since the manifest was read (the
 	 * gateway then refuses the old path: 403/404) — of the file serving the same scope in the
 	 * manifest fetched again, once.
 	 */
-	async #verified(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
+	async #verify(file: ManifestFile): Promise<{ file: ManifestFile; bytes: Uint8Array }> {
 		try {
 			return { file, bytes: await this.#cachedOrDownloaded(file) };
 		} catch (e) {

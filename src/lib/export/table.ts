@@ -1,5 +1,5 @@
 /** The table model shared by `DataTable`, the CSV and the Excel export: what is on screen is what is exported. */
-import { formatValue, type ValueKind } from '#lib/format/index.ts';
+import { formatValue, NOT_AVAILABLE, SUPPRESSED_COUNT, type ValueKind } from '#lib/format/index.ts';
 
 export interface TableColumn {
 	key: string;
@@ -22,4 +22,14 @@ export function cellText(value: Cell, kind: TableColumn['kind']): string {
 	// A string in a number column is a marker already worded for the reader ("—": no row for the month).
 	if (typeof value === 'string') return value;
 	return formatValue(typeof value === 'number' ? value : null, kind);
+}
+
+/** Whether any cell of `table` reads "< 3" or "n.d." (a suppressed value): what calls for the confidentiality note. */
+export function hasSuppressed(table: TableModel): boolean {
+	return table.rows.some((row) =>
+		table.columns.some((c) => {
+			const v = row[c.key] ?? null;
+			return (c.kind !== 'text' && v === null) || v === SUPPRESSED_COUNT || v === NOT_AVAILABLE;
+		})
+	);
 }

@@ -23,6 +23,17 @@ describe('accessTo', () => {
 		expect(accessTo('r:03', ['r:15'], [file('it', []), file('r:15', [])])).toBe('refused');
 		expect(accessTo('a:X15038', ['c:063060'], atsManifest)).toBe('refused');
 	});
+	test('a Comune or ATS without a file of its own is left to the data layer when the user\'s Regione is published without its detail files', () => {
+		// The demo: Lombardia (r:03) has its Regione file only; Campania (r:15) also its ATS and Comune files.
+		const lombardia = [file('it', []), file('r:03', [])];
+		expect(accessTo('c:015146', ['r:03'], lombardia)).toBe('allowed');
+		expect(accessTo('a:X03041', ['r:03'], lombardia)).toBe('allowed');
+		const campania = [file('it', []), file('r:15', []), file('a:X15038', ['r:15']), file('c:063060', ['r:15', 'a:X15038'])];
+		// Campania's user sees every file inside it: a Comune it does not list is not inside.
+		expect(accessTo('c:015146', ['r:15'], campania)).toBe('refused');
+		expect(accessTo('c:063049', ['a:X15038'], atsManifest)).toBe('refused');
+		expect(accessTo('c:015146', ['c:063060'], atsManifest)).toBe('refused');
+	});
 	test('national users view everything', () => {
 		expect(accessTo('c:063049', ['it'], null)).toBe('allowed');
 	});

@@ -71,6 +71,15 @@ describe('boundaries', () => {
 		readFileSync(new URL('../../../../../shared/data/geo/italy_comuni_province_regioni.topo.json', import.meta.url), 'utf8')
 	) as Topology;
 
+	test('a boundary file as the pipeline writes it (ids already c:ISTAT) keeps its ids: the map finds the rows by them', () => {
+		const cut: Topology = {
+			type: 'Topology',
+			arcs: [],
+			objects: { comuni: { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [14, 41], id: 'c:061001', properties: { istat: '061001', name: 'Ailano' } }] } }
+		} as unknown as Topology;
+		expect(comuniFeatures(cut).map((f) => [f.id, f.properties.name])).toEqual([['c:061001', 'Ailano']]);
+	});
+
 	test('every Comune becomes a feature keyed c:ISTAT with a drawable path', () => {
 		const features = comuniFeatures(topo);
 		expect(features).toHaveLength(7904);

@@ -93,7 +93,8 @@ export function legendEntries(
 export function istatCodeOf(f: Feature): string | null {
 	const raw = f.id ?? (f.properties as Record<string, unknown> | null)?.com_istat_code;
 	if (raw === undefined || raw === null) return null;
-	return String(raw).padStart(6, '0');
+	// The pipeline's per-Regione files key each Comune by its territory id (`c:061001`).
+	return String(raw).replace(/^c:/, '').padStart(6, '0');
 }
 
 /** The `comuni` object of a boundary topology as GeoJSON features, each with `id` = `c:ISTAT`. */
