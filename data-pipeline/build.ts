@@ -22,7 +22,7 @@ import type { Registry } from './registry.ts';
 import { writeSummaries } from './summaries.ts';
 import { loadTerritories } from './territories.ts';
 import { verifyVersion } from './verify.ts';
-import { writeExtracts, type WrittenExtracts, type WrittenFile } from './write-extracts.ts';
+import { incrementalFromDay, layoutOf, writeExtracts, type WrittenExtracts, type WrittenFile } from './write-extracts.ts';
 
 export interface BuildOptions {
 	microdata: string;
@@ -94,7 +94,15 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const published = readPublishedKeys(opts.out);
 		const base = opts.cache === false ? null : appendOnlyBase(opts.out, previous, published, checked.months, checked.keys);
 		const [written, tw] = await timed(async () => {
-			await buildExtractTable(db);
+			// a build that only adds months reads the rows it writes again (and Italia's, Regioni's, Province's)
+			let fromDay: number | undefined;
+			if (base)
+				try {
+					fromDay = incrementalFromDay(base, layoutOf(`${checked.months.at(-1)!}-01`, opts.groupRows));
+				} catch (e) {
+					log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
+				}
+			await buildExtractTable(db, { fromDay });
 			// the summaries and boundaries are written on the main thread while the worker threads write the extracts
 			const alongside = async (planned: WrittenFile[], fromDay: number | undefined) => {
 				const from = fromDay === undefined ? undefined : monthOfDay(fromDay);
@@ -104,12 +112,13 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			};
 			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, groupRows: opts.groupRows, alongside });
 			let extracts: WrittenExtracts<Awaited<ReturnType<typeof alongside>>> | undefined;
-			if (base)
+			if (base && fromDay !== undefined)
 				try {
 					extracts = await write(base);
 				} catch (e) {
 					log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
 					rmSync(staging, { recursive: true, force: true });
+					await buildExtractTable(db);
 				}
 			extracts ??= await write();
 			const { summaries, geo } = extracts.alongside!;
@@ -126,7 +135,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		// months whose key equals the previous publication's are identical to it: not compared
 		const onlyMonths = previous && published?.version === previous.version ? checked.months.filter((m) => published.keys[m] !== checked.keys.get(m)) : undefined;
 		const changes = await compareWithPrevious(db, opts.out, previous, onlyMonths);
-		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM extract`);
+		// (one extract row per cell; the table may hold only the months written again)
+		const [{ rows }] = await db.all<{ rows: bigint }>(`SELECT count(*) AS rows FROM monthcells`);
 		// verify reads the files with a database of its own: it gets the whole memory budget
 		closeDb();
 		const [verified, tver] = await timed(() => verifyVersion(opts.out, manifest, { staging, previous: incrementalFrom ? previous! : undefined }));

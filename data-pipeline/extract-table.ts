@@ -2,7 +2,9 @@
  * The published table `extract` (contracts/extract.ts EXTRACT_COLUMNS, in order) from
  * `cells` after suppression (assembleCells: the masks `pm`, `sm` are columns of `cells`):
  * suppressed values become NULL and their columns are listed in `soppressi_primari` /
- * `soppressi_secondari`. Only this table reaches the files.
+ * `soppressi_secondari`. Only this table reaches the files. With `fromDay` (a build that only
+ * adds months: write-extracts.ts `incrementalFromDay`), only the rows from that day on, and every
+ * row of Italia, the Regioni and the Province (italia.parquet is written whole).
  */
 import { CATEGORY_COLUMNS, EXTRACT_COLUMNS } from '../contracts/extract.ts';
 import { sqlString, type Db } from './db.ts';
@@ -18,7 +20,7 @@ export function bitOfColumn(): Map<string, number> {
 	return out;
 }
 
-export async function buildExtractTable(db: Db): Promise<void> {
+export async function buildExtractTable(db: Db, opts: { fromDay?: number } = {}): Promise<void> {
 	const bits = bitOfColumn();
 	const hidden = (col: string) => `((pm | sm) >> ${bits.get(col)}) & 1 = 1`;
 	// Few distinct masks: their column lists are computed once and joined.
@@ -41,6 +43,7 @@ export async function buildExtractTable(db: Db): Promise<void> {
 	const select = EXTRACT_COLUMNS.map((c) => `CAST(${expr[c.name] ?? c.name} AS ${c.type}) AS ${c.name}`).join(',\n\t\t');
 	await db.run(
 		`CREATE OR REPLACE TABLE extract AS SELECT region, tid, list_position([${MEASURE_ORDER.map(sqlString).join(', ')}], measure) AS ms, ${select}
-		FROM cells c JOIN flagnames fp ON fp.m = c.pm JOIN flagnames fs ON fs.m = c.sm & ~c.pm`
+		FROM cells c JOIN flagnames fp ON fp.m = c.pm JOIN flagnames fs ON fs.m = c.sm & ~c.pm
+		${opts.fromDay === undefined ? '' : `WHERE c.month >= DATE '1970-01-01' + ${Math.trunc(opts.fromDay)} OR c.level IN ('italia', 'regione', 'provincia')`}`
 	);
 }

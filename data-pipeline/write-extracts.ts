@@ -137,7 +137,22 @@ export function layoutOf(last: string, groupRows = MONTH_FIRST_ROW_GROUP): Layou
 }
 
 /**
+ * The first day a write from the previous version's folder `previous` writes again: the
+ * year's for ATS and Comune files, each Regione file's last row group's (the earliest).
+ * Throws IncrementalMismatch when the previous files do not have the layout's row groups.
+ */
+export function incrementalFromDay(previous: string, layout: Layout): number {
+	const regioni = join(previous, 'regione');
+	if (!existsSync(regioni)) throw new IncrementalMismatch('no Regione files in the previous version');
+	let fromDay = layout.cutDay;
+	for (const f of readdirSync(regioni)) fromDay = Math.min(fromDay, keptGroups(readFileSync(join(regioni, f)), true, layout.cutDay).fromDay);
+	return fromDay;
+}
+
+/**
  * Writes every extract into `dir` (the staging version folder); returns the files written.
+ * With `previous`, the table may hold only the rows from `incrementalFromDay` on, besides every
+ * row of Italia, the Regioni and the Province (italia.parquet is written whole).
  */
 export async function writeExtracts<A = undefined>(db: Db, dir: string, opts: WriteOptions & { alongside?: Alongside<A> } = {}): Promise<WrittenExtracts<A>> {
 	const mark = traceMarks('write');
@@ -149,13 +164,7 @@ export async function writeExtracts<A = undefined>(db: Db, dir: string, opts: Wr
 	const layout = layoutOf(last, opts.groupRows);
 	// an incremental write reads the rows from the first month a file writes again: the
 	// year's for ATS and Comune files, each Regione file's last row group's
-	let fromDay: number | undefined;
-	if (opts.previous) {
-		const regioni = join(opts.previous, 'regione');
-		if (!existsSync(regioni)) throw new IncrementalMismatch('no Regione files in the previous version');
-		fromDay = layout.cutDay;
-		for (const f of readdirSync(regioni)) fromDay = Math.min(fromDay, keptGroups(readFileSync(join(regioni, f)), true, layout.cutDay).fromDay);
-	}
+	const fromDay = opts.previous ? incrementalFromDay(opts.previous, layout) : undefined;
 	mark('italia.parquet, previous Regione footers');
 	const rows = await readRows(db, fromDay);
 	mark(`${rows.tid.length} rows read`);
