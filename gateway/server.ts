@@ -114,6 +114,12 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 			return;
 		}
 		if (segments[0] === 'extracts') return serveExtract(req, res, segments.slice(1));
+		if (segments.length === 2 && segments[0] === 'auth' && segments[1] === 'clear') {
+			// The app asks for this on logout: the browser empties the origin's HTTP cache (the
+			// extracts are cached `private, immutable` for a year), so a shared computer keeps no data.
+			res.writeHead(204, { 'clear-site-data': '"cache"', 'cache-control': 'no-store' }).end();
+			return;
+		}
 		if (segments.length === 1 && segments[0] === 'config.json' && opts.config) {
 			// The published version lets the app request the first view's summaries beside the manifest,
 			// not after it (decision 0032). Not a secret: a folder name; every file in it is still checked.

@@ -142,6 +142,17 @@ describe('the app', () => {
 		expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
 	});
 
+	test('/auth/clear (asked for by the app on logout) tells the browser to empty its HTTP cache of this origin', async () => {
+		const res = await fetch(`${base}/auth/clear`);
+		expect(res.status).toBe(204);
+		expect(res.headers.get('clear-site-data')).toBe('"cache"');
+		expect(res.headers.get('cache-control')).toBe('no-store');
+		// any other path under /auth is still the app (its client routes)
+		const page = await fetch(`${base}/auth/logout`);
+		expect(page.status).toBe(200);
+		expect(page.headers.get('clear-site-data')).toBeNull();
+	});
+
 	test('hashed assets are immutable; precompressed siblings are sent when accepted', async () => {
 		const url = `${base}/_app/immutable/chunks/big.js`;
 		const br = await fetch(url, { headers: { 'accept-encoding': 'br' } });

@@ -102,6 +102,27 @@ test('logout ends the session in the app and at the provider', async () => {
 	await page.close();
 });
 
+test('logout leaves no data in the browser: the extracts in the Cache API, the version seen, the HTTP cache (Clear-Site-Data)', async () => {
+	const page = await freshPage();
+	await loginAs(page, identityOf(identities, 'ats_amministratore').fiscal_code, '/');
+	const kept = () =>
+		page.evaluate(async () => ({
+			cached: (await caches.has('cruscotto-extracts-v1')) ? (await (await caches.open('cruscotto-extracts-v1')).keys()).length : 0,
+			version: localStorage.getItem('cruscotto:data-version')
+		}));
+	// the first view's data is kept for the next visit
+	await expect.poll(async () => (await kept()).cached, { timeout: 30_000 }).toBeGreaterThan(0);
+	expect((await kept()).version).not.toBeNull();
+	const clear = page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/clear');
+	await menu(page).getByRole('button', { name: 'Esci' }).click();
+	const response = await clear;
+	expect(response.status()).toBe(204);
+	expect((await response.allHeaders())['clear-site-data']).toBe('"cache"');
+	await page.waitForURL(`${baseURL}/`);
+	expect(await kept()).toEqual({ cached: 0, version: null });
+	await page.close();
+});
+
 describe('an expired session', () => {
 	/** Marks the stored session as expired; optionally drops its refresh token. */
 	const expire = (page: Page, dropRefresh: boolean) =>

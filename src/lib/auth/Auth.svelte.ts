@@ -21,6 +21,8 @@ export interface AuthDeps {
 	origin: () => string;
 	/** The current path + query, where the user returns after a login. */
 	here: () => string;
+	/** Forgets what the browser kept of the user's data (Cache API, HTTP cache), before a logout leaves. */
+	forgetData?: () => Promise<void>;
 }
 
 interface LoginState {
@@ -109,6 +111,7 @@ export class Auth {
 		const stored = await manager.getUser();
 		await manager.removeUser();
 		this.#setAnonymous();
+		await this.#deps.forgetData?.();
 		await manager.signoutRedirect({ id_token_hint: stored?.id_token });
 	}
 

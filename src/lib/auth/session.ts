@@ -1,6 +1,7 @@
 /** The app's one session, bound to the browser (sessionStorage, location, /config.json). */
 import { Auth } from './Auth.svelte.ts';
 import { fetchConfigJson, normalizeConfig } from './config.ts';
+import { forgetStoredData } from '#lib/data/stored.ts';
 
 let configJson: Promise<unknown> | null = null;
 /** `/config.json`, fetched once per page: the OIDC settings, and what else the gateway puts there (the data version). */
@@ -15,7 +16,9 @@ export const auth = new Auth({
 	loadConfig: () => appConfig().then(normalizeConfig),
 	storage: () => sessionStorage,
 	origin: () => location.origin,
-	here: () => location.pathname + location.search
+	here: () => location.pathname + location.search,
+	// an office computer is shared: a logout leaves no extract behind (decision 0013)
+	forgetData: () => forgetStoredData()
 });
 
 /** Reads the stored session; call once from the root layout. */

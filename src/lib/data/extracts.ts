@@ -9,6 +9,7 @@ import { mark } from '#lib/perf.ts';
 import { benchmarkSummaryPath, codeOf, extractPath, levelOf, reaches, summaryPath, type FirstViewSummary, type Manifest, type ManifestFile, type SummaryFile, type TerritoryId } from '#contracts';
 import { identifier, type Engine } from './engine.ts';
 import { assembleSummary } from './series.ts';
+import { CACHE_NAME } from './stored.ts';
 
 /** Why an extract could not be used; the UI turns the kind into an Italian message. */
 export class ExtractError extends Error {
@@ -38,7 +39,6 @@ export interface ExtractDeps {
 	onDone?: (path: string) => void;
 }
 
-const CACHE_NAME = 'cruscotto-extracts-v1';
 
 /**
  * The summary file of scope `id` in `m` and the file holding its benchmarks: for Italia its

@@ -11,6 +11,7 @@ import { firstViewPaths, publishedData } from './first-view.ts';
 import { engineProgress } from './progress.ts';
 import { startEngine } from './query.ts';
 import { homeTerritory } from '#lib/state/territory.ts';
+import { SEEN_VERSION } from './stored.ts';
 
 /** Views waiting for a file to reach the engine, by the file's sha256. */
 const waiting = new Map<string, (name: string) => Promise<unknown>>();
@@ -48,7 +49,6 @@ export const extracts = new ExtractStore({
 });
 
 /** The last published version this browser read a manifest of (its first view's summaries are then in the Cache API). */
-const SEEN_VERSION = 'cruscotto:data-version';
 const storage = (): Storage | null => {
 	try {
 		return typeof localStorage === 'undefined' ? null : localStorage;
