@@ -113,6 +113,10 @@ test('logout leaves no data in the browser: the extracts in the Cache API, the v
 	// the first view's data is kept for the next visit
 	await expect.poll(async () => (await kept()).cached, { timeout: 30_000 }).toBeGreaterThan(0);
 	expect((await kept()).version).not.toBeNull();
+	// logged out from another page, so that the return to "/" is a navigation to wait for
+	await page.goto(`${baseURL}/auth/account`);
+	await expect.poll(() => menu(page).getAttribute('data-auth-status')).toBe('authenticated');
+	expect((await kept()).cached).toBeGreaterThan(0);
 	const clear = page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/clear');
 	await menu(page).getByRole('button', { name: 'Esci' }).click();
 	const response = await clear;

@@ -248,8 +248,11 @@ describe.runIf(inject('hasExtracts'))('a publish while a page is open', () => {
 		const before = manifests();
 
 		const v2 = await republish(stack.extractsDir);
+		// (Campania's first DuckDB figures come from italia.parquet, before its own file: wait for that file)
+		const v2File = page.waitForRequest((r) => new URL(r.url()).pathname === `/extracts/${v2}/regione/15.parquet`, { timeout: 60_000 });
 		await pick(page, 'Campania');
 		await page.locator('[data-territory="r:15"]').waitFor();
+		await v2File;
 		await page.locator('.kpis[data-source="duckdb"]').waitFor({ timeout: 60_000 });
 		expect(await page.locator('[role="alert"]').count()).toBe(0);
 		expect(manifests()).toBe(before + 1);
