@@ -94,13 +94,14 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		const published = readPublishedKeys(opts.out);
 		const base = opts.cache === false ? null : appendOnlyBase(opts.out, previous, published, checked.months, checked.keys);
 		const [written, tw] = await timed(async () => {
+			const writeAll = (e: unknown) => log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
 			// a build that only adds months reads the rows it writes again (and Italia's, Regioni's, Province's)
 			let fromDay: number | undefined;
 			if (base)
 				try {
 					fromDay = incrementalFromDay(base, layoutOf(`${checked.months.at(-1)!}-01`, opts.groupRows));
 				} catch (e) {
-					log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
+					writeAll(e);
 				}
 			await buildExtractTable(db, { fromDay });
 			// the summaries and boundaries are written on the main thread while the worker threads write the extracts
@@ -110,13 +111,13 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 				const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
 				return { summaries, geo };
 			};
-			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, groupRows: opts.groupRows, alongside });
+			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, fromDay: prev ? fromDay : undefined, groupRows: opts.groupRows, alongside });
 			let extracts: WrittenExtracts<Awaited<ReturnType<typeof alongside>>> | undefined;
 			if (base && fromDay !== undefined)
 				try {
 					extracts = await write(base);
 				} catch (e) {
-					log.info(`writing every file again: the previous version's row groups do not fit (${(e as Error).message})`);
+					writeAll(e);
 					rmSync(staging, { recursive: true, force: true });
 					await buildExtractTable(db);
 				}

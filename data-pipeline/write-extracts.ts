@@ -111,6 +111,8 @@ export interface WriteOptions {
 	 * IncrementalMismatch when a previous file does not have the layout's row groups.
 	 */
 	previous?: string;
+	/** With `previous`: its `incrementalFromDay`, when the caller has read it already. */
+	fromDay?: number;
 	/** Rows per Regione row group (default MONTH_FIRST_ROW_GROUP; tests use fewer). */
 	groupRows?: number;
 }
@@ -164,7 +166,7 @@ export async function writeExtracts<A = undefined>(db: Db, dir: string, opts: Wr
 	const layout = layoutOf(last, opts.groupRows);
 	// an incremental write reads the rows from the first month a file writes again: the
 	// year's for ATS and Comune files, each Regione file's last row group's
-	const fromDay = opts.previous ? incrementalFromDay(opts.previous, layout) : undefined;
+	const fromDay = opts.previous ? (opts.fromDay ?? incrementalFromDay(opts.previous, layout)) : undefined;
 	mark('italia.parquet, previous Regione footers');
 	const rows = await readRows(db, fromDay);
 	mark(`${rows.tid.length} rows read`);

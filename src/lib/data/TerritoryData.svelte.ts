@@ -152,8 +152,9 @@ export class TerritoryData {
 		// its Regione's file, which holds its benchmarks (that Regione, Italia): queried as soon as it
 		// is registered, like an own file. Any other territory without its own file (a Provincia)
 		// needs the table's parents for its benchmarks.
-		const holder = (await extracts.fileFor(t)) ? null : await extracts.containingFile(t);
-		if (!holder && !(await extracts.fileFor(t))) {
+		const own = await extracts.fileFor(t);
+		const holder = own ? null : await extracts.containingFile(t);
+		if (!own && !holder) {
 			await ensureScope(t);
 			await territories.refresh();
 		}

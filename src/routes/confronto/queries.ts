@@ -183,9 +183,8 @@ export function comparisonQuery(o: ComparisonOptions, opts: { slice?: boolean } 
 SELECT t.id, t.name, t.parent_id, t.residenti, t.id = ? AS is_scope,
 	CASE WHEN suppressed THEN NULL ELSE value END::DOUBLE AS value,
 	CASE WHEN suppressed THEN NULL ELSE ${rate.replace('residenti', 't.residenti')} END::DOUBLE AS rate,
-	${stateName(stateCode('suppressed', 'under3', 'value'))} AS state,
-	(${stateCode('suppressed', 'under3', 'value')})::INTEGER AS state_code
-FROM g JOIN confronto_territori t ON t.id = g.territory_id
+	${stateName('state_code')} AS state, state_code
+FROM (SELECT *, (${stateCode('suppressed', 'under3', 'value')})::INTEGER AS state_code FROM g) g JOIN confronto_territori t ON t.id = g.territory_id
 ORDER BY t.id`;
 	const month = opts.slice ? [] : [`${o.month}-01`];
 	return { sql, params: [...agg.params, ...month, ...measures.params, ...members.params, o.t] };
