@@ -13,13 +13,21 @@ const VALUES = ['nuclei', 'persone', 'importo_medio', 'nuclei_per_1000'] as cons
 type Value = (typeof VALUES)[number];
 
 /**
- * One measure of a territory: months (since 2000-01) ascending, the values of each, and
- * whether its `nuclei` (and the columns hidden with it) is null by secondary suppression only.
+ * Consecutive months of one measure (months since 2000-01 from `from`), the values of each,
+ * and the offsets of the months whose `nuclei` (and the columns hidden with it) is null by
+ * secondary suppression only. Kept as runs, the summaries' own shape: a build that adds a month
+ * takes the previous version's runs whole (no value is copied one by one) and a run is written
+ * with one `JSON.stringify` per column.
  */
-interface MeasureSeries {
-	months: number[];
+interface Run {
+	from: number;
 	values: Record<Value, (number | null)[]>;
-	secondary: boolean[];
+	secondary: number[];
+}
+
+/** One measure of a territory: its runs in month order, none adjacent to the next (each run is maximal). */
+interface MeasureSeries {
+	runs: Run[];
 }
 
 export interface TerritorySeries {
@@ -34,11 +42,28 @@ export interface TerritorySeries {
 const monthIndex = (ym: string) => (Number(ym.slice(0, 4)) - 2000) * 12 + Number(ym.slice(5, 7)) - 1;
 const monthText = (mi: number) => `${2000 + Math.floor(mi / 12)}-${String((mi % 12) + 1).padStart(2, '0')}`;
 const MEASURE_NAMES = [...MEASURES].sort();
+const lengthOf = (r: Run) => r.values.nuclei.length;
 
 function measureOf(t: TerritorySeries, measure: string): MeasureSeries {
 	let m = t.measures.get(measure);
-	if (!m) t.measures.set(measure, (m = { months: [], values: { nuclei: [], persone: [], importo_medio: [], nuclei_per_1000: [] }, secondary: [] }));
+	if (!m) t.measures.set(measure, (m = { runs: [] }));
 	return m;
+}
+
+/** Appends `run` (months after the measure's last) to `m`, joined to its last run when the months follow on. */
+function pushRun(m: MeasureSeries, run: Run): void {
+	if (!lengthOf(run)) return;
+	const last = m.runs.at(-1);
+	if (!last || last.from + lengthOf(last) !== run.from) {
+		m.runs.push(run);
+		return;
+	}
+	const n = lengthOf(last);
+	m.runs[m.runs.length - 1] = {
+		from: last.from,
+		values: Object.fromEntries(VALUES.map((v) => [v, last.values[v].concat(run.values[v])])) as Run['values'],
+		secondary: last.secondary.concat(run.secondary.map((k) => k + n))
+	};
 }
 
 /**
@@ -68,14 +93,22 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
 		FROM ${table} JOIN k USING (territory_id) WHERE level <> 'provincia' ${since} ORDER BY k.k, ms, mi`
 	);
 	const [k, ms, mi] = cols as [Float64Array, Float64Array, Float64Array];
-	for (let i = 0; i < k.length; i++) {
-		const m = measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!);
-		m.months.push(mi[i]!);
+	const sec = cols[3 + VALUES.length]!;
+	// rows i..j-1: one run (same territory and measure, consecutive months)
+	for (let i = 0; i < k.length; ) {
+		let j = i + 1;
+		while (j < k.length && k[j] === k[i] && ms[j] === ms[i] && mi[j] === mi[j - 1]! + 1) j++;
+		const values = {} as Run['values'];
 		VALUES.forEach((v, c) => {
-			const x = cols[3 + c]![i]!;
-			m.values[v].push(x === x ? x : null);
+			const col = cols[3 + c]!;
+			const a = new Array<number | null>(j - i);
+			for (let r = i; r < j; r++) a[r - i] = col[r] === col[r] ? col[r]! : null;
+			values[v] = a;
 		});
-		m.secondary.push(cols[3 + VALUES.length]![i] === 1);
+		const secondary: number[] = [];
+		for (let r = i; r < j; r++) if (sec[r] === 1) secondary.push(r - i);
+		pushRun(measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!), { from: mi[i]!, values, secondary });
+		i = j;
 	}
 	return out;
 }
@@ -92,14 +125,16 @@ export function seriesFromSummary(text: string, before: string, into: Map<string
 		if (into.has(t.id)) continue;
 		const s: TerritorySeries = { id: t.id, level: t.level, parent: null, name: t.name, residenti: t.residenti, measures: new Map() };
 		for (const run of t.runs) {
-			const m = measureOf(s, run.measure);
 			const first = monthIndex(run.from);
-			const secondary = new Set(run.secondari ?? []);
-			for (let j = 0; j < run.nuclei.length && first + j < end; j++) {
-				m.months.push(first + j);
-				for (const v of VALUES) m.values[v].push(run[v][j]!);
-				m.secondary.push(secondary.has(j));
+			// the run's months before `end`: the parsed arrays themselves when it ends before
+			const n = Math.min(run.nuclei.length, end - first);
+			if (n <= 0) {
+				measureOf(s, run.measure);
+				continue;
 			}
+			const whole = n === run.nuclei.length;
+			const values = Object.fromEntries(VALUES.map((v) => [v, whole ? run[v] : run[v].slice(0, n)])) as Run['values'];
+			pushRun(measureOf(s, run.measure), { from: first, values, secondary: (run.secondari ?? []).filter((k) => k < n) });
 		}
 		into.set(t.id, s);
 	}
@@ -116,15 +151,8 @@ export function appendSeries(earlier: Map<string, TerritorySeries>, later: Map<s
 		}
 		const merged: TerritorySeries = { ...t, measures: new Map() };
 		for (const name of [...new Set([...e.measures.keys(), ...t.measures.keys()])].sort()) {
-			const a = e.measures.get(name);
-			const b = t.measures.get(name);
 			const m = measureOf(merged, name);
-			for (const part of [a, b]) {
-				if (!part) continue;
-				m.months.push(...part.months);
-				for (const v of VALUES) m.values[v].push(...part.values[v]);
-				m.secondary.push(...part.secondary);
-			}
+			for (const part of [e.measures.get(name), t.measures.get(name)]) for (const run of part?.runs ?? []) pushRun(m, run);
 		}
 		out.set(id, merged);
 	}
@@ -140,16 +168,10 @@ export function territoryJson(t: TerritorySeries, opts: { secondari?: boolean } 
 	const withSecondary = opts.secondari ?? true;
 	const runs: string[] = [];
 	for (const name of [...t.measures.keys()].sort()) {
-		const m = t.measures.get(name)!;
-		for (let i = 0; i < m.months.length; ) {
-			let j = i + 1;
-			while (j < m.months.length && m.months[j] === m.months[j - 1]! + 1) j++;
-			const arrays = VALUES.map((v) => `${JSON.stringify(v)}:${JSON.stringify(m.values[v].slice(i, j))}`).join(',');
-			const secondary: number[] = [];
-			if (withSecondary) for (let k = i; k < j; k++) if (m.secondary[k]) secondary.push(k - i);
-			const flags = secondary.length ? `,"secondari":[${secondary.join(',')}]` : '';
-			runs.push(`{"measure":${JSON.stringify(name)},"from":"${monthText(m.months[i]!)}",${arrays}${flags}}`);
-			i = j;
+		for (const run of t.measures.get(name)!.runs) {
+			const arrays = VALUES.map((v) => `"${v}":${JSON.stringify(run.values[v])}`).join(',');
+			const flags = withSecondary && run.secondary.length ? `,"secondari":[${run.secondary.join(',')}]` : '';
+			runs.push(`{"measure":${JSON.stringify(name)},"from":"${monthText(run.from)}",${arrays}${flags}}`);
 		}
 	}
 	return `{"id":${JSON.stringify(t.id)},"name":${JSON.stringify(t.name)},"level":${JSON.stringify(t.level)},"residenti":${t.residenti},"runs":[${runs.join(',')}]}`;
