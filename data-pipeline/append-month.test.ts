@@ -200,4 +200,19 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(r.incrementalFrom).toBeUndefined();
 		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
 	}, 60_000);
+
+	test("a previous file the worker threads cannot reuse (its footer cut off) makes the build write every file again: the files of a full rebuild, verified", async () => {
+		const copy = join(root, 'cut-footer');
+		cpSync(out, copy, { recursive: true });
+		const file = join(copy, manifestOf(copy).version, 'ats/X01001.parquet');
+		writeFileSync(file, readFileSync(file).subarray(0, 100));
+		writeMicrodataCsv(join(md, '2024-03.csv'), monthRows('2024-03'));
+		const said: string[] = [];
+		const r = await build(opts(copy, '2024-03', { log: { ...silentLogger, info: (s: string) => said.push(s) } }));
+		expect(said.some((s) => s.startsWith('writing every file again'))).toBe(true);
+		expect(r.recomputedMonths).toEqual(['2024-03']);
+		expect(r.incrementalFrom).toBeUndefined();
+		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
+		await expect(verifyPublished(copy)).resolves.toMatchObject({ version: r.version });
+	}, 60_000);
 });
