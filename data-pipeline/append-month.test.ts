@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
@@ -162,6 +162,20 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 			writeFileSync(prevFile, original);
 		}
 		await expect(verifyVersion(out, m, { staging, previous })).resolves.toMatchObject({ from: '2024-01-01' });
+	}, 30_000);
+
+	test("a previous version's summary gone missing is named (its earlier months came from it)", async () => {
+		const m = manifestOf(out);
+		const staging = join(root, `copy-${n++}`);
+		cpSync(join(out, m.version), staging, { recursive: true });
+		const prevFile = join(out, previous.version, 'summary/comune/001003.json');
+		const original = readFileSync(prevFile);
+		try {
+			rmSync(prevFile);
+			await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/summary\/comune\/001003\.json: the previous version's file is missing/);
+		} finally {
+			writeFileSync(prevFile, original);
+		}
 	}, 30_000);
 
 	test("a summary whose earlier months differ from the previous version's is caught", async () => {
