@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
 import { loginAs } from './support/login.ts';
 import { identityOf } from './support/stack.ts';
-import { readFirstSheet } from './support/xlsx-reader.ts';
+import { readFirstSheet, readSheet, sheetCount } from './support/xlsx-reader.ts';
 import { oracleFor } from './dashboard-oracle.ts';
 import { CONFIDENTIALITY_NOTE } from '../src/lib/format/index.ts';
 
@@ -218,6 +218,12 @@ describe.runIf(inject('hasExtracts'))('exports as downloaded', () => {
 			})
 		);
 		expect(numbers).toBeGreaterThan(3 * (sheet.length - 1));
+		// the workbook's second sheet says what the table is and where its figures come from (the CSV stays rows alone)
+		expect(sheetCount(xlsx.bytes)).toBe(2);
+		const notes = readSheet(xlsx.bytes, 1).map((r) => String(r[0]));
+		expect(notes[0]).toBe((await frame.locator('caption').first().textContent())?.trim());
+		expect(notes.at(-1)).toMatch(/^Fonte: elaborazione Cruscotto su dati INPS.*Versione dei dati \S+, pubblicata il/);
+		expect(notes.includes(CONFIDENTIALITY_NOTE)).toBe(shown.flat().some((c) => c === '< 3' || c === 'n.d.'));
 	});
 
 	test('Caratteristiche: shares as percentages in the CSV, as fractions in the workbook', async () => {
