@@ -314,6 +314,38 @@ describe('a month added to the previous summaries (runs kept whole, joined at th
 		]);
 	});
 
+	test('a run that ends just before the cut (kept as its text) is joined by the new months', () => {
+		const earlier = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2025-11', [5, null], [1]), run('SFL', '2025-10', [1, 2])]), '2026-01', earlier);
+		const later = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2026-01', [7, null], [1]), run('SFL', '2026-01', [3])]), '9999-12', later);
+		expect(runsOf(appendSeries(earlier, later))).toEqual([run('ADI', '2025-11', [5, null, 7, null], [1, 3]), run('SFL', '2025-10', [1, 2]), run('SFL', '2026-01', [3])]);
+	});
+
+	test('the file scanned (runs kept as text) and the file parsed give the same series: Italia with its Regioni, a Comune with its ATS, names with quotes and braces', () => {
+		const territory = (id: string, name: string, runs: ReturnType<typeof run>[]) => ({ id, name, level: id === 'it' ? 'italia' : id.startsWith('r:') ? 'regione' : 'comune', residenti: 10, runs });
+		const files = [
+			{ schema_version: 3, version: 'v', scope: 'it', territory: territory('it', 'Italia', [run('ADI', '2025-10', [9, 8, 7, 6, 5], [2])]), benchmarks: [], regioni: [territory('r:01', 'Uno', [run('ADI', '2025-11', [1, null, 3], [1])]), territory('r:02', 'Due {"id":"x"}', [run('SFL', '2024-01', [4])])] },
+			{ schema_version: 3, version: 'v', scope: 'c:001001', territory: territory('c:001001', 'Sant\'Ilario "d\'Enza" }{', [run('ADI', '2025-12', [null, 2], [0]), run('PdC', '2019-04', [1, 2])]), benchmarks: ['r:01', 'it'], ats: { id: 'a:X01001', name: 'Ambito {"id":"a"} "runs":[' } }
+		];
+		for (const before of ['2026-01', '2025-12', '2099-01'])
+			for (const schema of [3, 2]) {
+				const [scanned, parsedWhole] = [new Map<string, TerritorySeries>(), new Map<string, TerritorySeries>()];
+				for (const f of files) {
+					seriesFromSummary(JSON.stringify(f), before, scanned);
+					// indented: not the writer's text, so parsed whole
+					seriesFromSummary(JSON.stringify(f, null, 1), before, parsedWhole);
+				}
+				expect([...scanned.keys()]).toEqual(['it', 'r:01', 'r:02', 'c:001001']);
+				expect(territoryJsons(scanned, schema)).toEqual(territoryJsons(parsedWhole, schema));
+			}
+		// schema 2 leaves `secondari` out of the runs kept as text too
+		const scanned = new Map<string, TerritorySeries>();
+		seriesFromSummary(JSON.stringify(files[0]), '2099-01', scanned);
+		expect(territoryJsons(scanned, 2).some((t) => t.json.includes('secondari'))).toBe(false);
+		expect(territoryJsons(scanned, 3).some((t) => t.json.includes('"secondari":[2]'))).toBe(true);
+	});
+
 	test('months that do not follow on stay a run of their own; a measure whose runs all come after the cut is empty', () => {
 		const earlier = new Map<string, TerritorySeries>();
 		seriesFromSummary(file([run('ADI', '2025-01', [5, 6]), run('PdC', '2026-03', [1, 2])]), '2026-01', earlier);

@@ -6,23 +6,28 @@
  * One builder for the writer and for verify: the same numbers give the same text.
  */
 import { MEASURES } from '../contracts/extract.ts';
-import type { SummaryFile, SummaryFileTerritory } from '../contracts/summary.ts';
+import type { SummaryFile, SummaryFileTerritory, SummaryRun } from '../contracts/summary.ts';
 import type { Db } from './db.ts';
 
 const VALUES = ['nuclei', 'persone', 'importo_medio', 'nuclei_per_1000'] as const;
 type Value = (typeof VALUES)[number];
 
 /**
- * Consecutive months of one measure (months since 2000-01 from `from`), the values of each,
+ * Consecutive months of one measure (`n` months since 2000-01 from `from`), the values of each,
  * and the offsets of the months whose `nuclei` (and the columns hidden with it) is null by
  * secondary suppression only. Kept as runs, the summaries' own shape: a build that adds a month
- * takes the previous version's runs whole (no value is copied one by one) and a run is written
- * with one `JSON.stringify` per column.
+ * takes a run of the previous version that ends before the months written again as its JSON
+ * text (`text`, parsed only if a new month joins it), and writes a run with one
+ * `JSON.stringify` per column.
  */
-interface Run {
-	from: number;
-	values: Record<Value, (number | null)[]>;
-	secondary: number[];
+type Run = { from: number; n: number } & ({ text: string } | { values: Record<Value, (number | null)[]>; secondary: number[] });
+type ParsedRun = Extract<Run, { values: unknown }>;
+
+/** A run with its values (a run kept as text is parsed). */
+function parsed(r: Run): ParsedRun {
+	if (!('text' in r)) return r;
+	const run = JSON.parse(r.text) as SummaryRun;
+	return { from: r.from, n: r.n, values: Object.fromEntries(VALUES.map((v) => [v, run[v]])) as ParsedRun['values'], secondary: run.secondari ?? [] };
 }
 
 /** One measure of a territory: its runs in month order, none adjacent to the next (each run is maximal). */
@@ -42,7 +47,6 @@ export interface TerritorySeries {
 const monthIndex = (ym: string) => (Number(ym.slice(0, 4)) - 2000) * 12 + Number(ym.slice(5, 7)) - 1;
 const monthText = (mi: number) => `${2000 + Math.floor(mi / 12)}-${String((mi % 12) + 1).padStart(2, '0')}`;
 const MEASURE_NAMES = [...MEASURES].sort();
-const lengthOf = (r: Run) => r.values.nuclei.length;
 
 function measureOf(t: TerritorySeries, measure: string): MeasureSeries {
 	let m = t.measures.get(measure);
@@ -52,17 +56,18 @@ function measureOf(t: TerritorySeries, measure: string): MeasureSeries {
 
 /** Appends `run` (months after the measure's last) to `m`, joined to its last run when the months follow on. */
 function pushRun(m: MeasureSeries, run: Run): void {
-	if (!lengthOf(run)) return;
+	if (!run.n) return;
 	const last = m.runs.at(-1);
-	if (!last || last.from + lengthOf(last) !== run.from) {
+	if (!last || last.from + last.n !== run.from) {
 		m.runs.push(run);
 		return;
 	}
-	const n = lengthOf(last);
+	const [a, b] = [parsed(last), parsed(run)];
 	m.runs[m.runs.length - 1] = {
-		from: last.from,
-		values: Object.fromEntries(VALUES.map((v) => [v, last.values[v].concat(run.values[v])])) as Run['values'],
-		secondary: last.secondary.concat(run.secondary.map((k) => k + n))
+		from: a.from,
+		n: a.n + b.n,
+		values: Object.fromEntries(VALUES.map((v) => [v, a.values[v].concat(b.values[v])])) as ParsedRun['values'],
+		secondary: a.secondary.concat(b.secondary.map((k) => k + a.n))
 	};
 }
 
@@ -98,7 +103,7 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
 	for (let i = 0; i < k.length; ) {
 		let j = i + 1;
 		while (j < k.length && k[j] === k[i] && ms[j] === ms[i] && mi[j] === mi[j - 1]! + 1) j++;
-		const values = {} as Run['values'];
+		const values = {} as ParsedRun['values'];
 		VALUES.forEach((v, c) => {
 			const col = cols[3 + c]!;
 			const a = new Array<number | null>(j - i);
@@ -107,7 +112,7 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
 		});
 		const secondary: number[] = [];
 		for (let r = i; r < j; r++) if (sec[r] === 1) secondary.push(r - i);
-		pushRun(measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!), { from: mi[i]!, values, secondary });
+		pushRun(measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!), { from: mi[i]!, n: j - i, values, secondary });
 		i = j;
 	}
 	return out;
@@ -117,10 +122,46 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
  * The series of a summary file's territories (its own, and the `regioni` of Italia's and the
  * benchmark files), months before `before` (`YYYY-MM`). A file of summary schema 2 has no
  * `secondari`: read as none (a build reads only files of its own schema: build.ts `appendOnlyBase`).
+ * A run that ends before `before` is kept as its text in the file (see `Run`): the file is
+ * scanned, not parsed whole, and each territory's header and each cut run parsed alone.
  */
 export function seriesFromSummary(text: string, before: string, into: Map<string, TerritorySeries>): void {
-	const file = JSON.parse(text) as SummaryFile;
 	const end = monthIndex(before);
+	// Text written by `territoryJson` (schema 3): `{"id":…,"residenti":N,"runs":[{"measure":…},…]}`.
+	// No string holds an unescaped quote, so `{"id":"` and `{"measure":"` start objects; a run
+	// holds no object, so its first `}` ends it. Anything else is parsed as JSON.
+	const verbatim = text.startsWith(`{"schema_version":3,`);
+	if (!verbatim) return seriesFromParsed(JSON.parse(text) as SummaryFile, end, into);
+	for (let at = text.indexOf('{"id":"'); at >= 0; ) {
+		const runsAt = text.indexOf('"runs":[', at);
+		if (runsAt < 0) break; // the Comune's `ats` ({"id","name"}): no runs
+		const head = JSON.parse(`${text.slice(at, runsAt)}"runs":[]}`) as SummaryFileTerritory;
+		let next = runsAt + 8;
+		const s: TerritorySeries = { id: head.id, level: head.level, parent: null, name: head.name, residenti: head.residenti, measures: new Map() };
+		while (text.startsWith('{"measure":"', next)) {
+			const close = text.indexOf('}', next);
+			const runText = text.slice(next, close + 1);
+			const measure = runText.slice(12, runText.indexOf('"', 12));
+			const first = monthIndex(runText.slice(runText.indexOf('"from":"') + 8));
+			const arrayAt = runText.indexOf('"nuclei":[') + 10;
+			const array = runText.slice(arrayAt, runText.indexOf(']', arrayAt));
+			const n = array === '' ? 0 : array.split(',').length;
+			const m = measureOf(s, measure);
+			if (first + n <= end) pushRun(m, { from: first, n, text: runText });
+			else if (first < end) {
+				const cut = parsed({ from: first, n, text: runText });
+				const k = end - first;
+				pushRun(m, { from: first, n: k, values: Object.fromEntries(VALUES.map((v) => [v, cut.values[v].slice(0, k)])) as ParsedRun['values'], secondary: cut.secondary.filter((o) => o < k) });
+			}
+			next = close + 1 + (text[close + 1] === ',' ? 1 : 0);
+		}
+		if (!into.has(s.id)) into.set(s.id, s);
+		at = text.indexOf('{"id":"', next);
+	}
+}
+
+/** `seriesFromSummary` of a parsed file (any schema). */
+function seriesFromParsed(file: SummaryFile, end: number, into: Map<string, TerritorySeries>): void {
 	for (const t of [file.territory, ...(file.regioni ?? [])] as SummaryFileTerritory[]) {
 		if (into.has(t.id)) continue;
 		const s: TerritorySeries = { id: t.id, level: t.level, parent: null, name: t.name, residenti: t.residenti, measures: new Map() };
@@ -128,13 +169,11 @@ export function seriesFromSummary(text: string, before: string, into: Map<string
 			const first = monthIndex(run.from);
 			// the run's months before `end`: the parsed arrays themselves when it ends before
 			const n = Math.min(run.nuclei.length, end - first);
-			if (n <= 0) {
-				measureOf(s, run.measure);
-				continue;
-			}
+			const m = measureOf(s, run.measure);
+			if (n <= 0) continue;
 			const whole = n === run.nuclei.length;
-			const values = Object.fromEntries(VALUES.map((v) => [v, whole ? run[v] : run[v].slice(0, n)])) as Run['values'];
-			pushRun(measureOf(s, run.measure), { from: first, values, secondary: (run.secondari ?? []).filter((k) => k < n) });
+			const values = Object.fromEntries(VALUES.map((v) => [v, whole ? run[v] : run[v].slice(0, n)])) as ParsedRun['values'];
+			pushRun(m, { from: first, n, values, secondary: (run.secondari ?? []).filter((k) => k < n) });
 		}
 		into.set(t.id, s);
 	}
@@ -168,7 +207,13 @@ export function territoryJson(t: TerritorySeries, opts: { secondari?: boolean } 
 	const withSecondary = opts.secondari ?? true;
 	const runs: string[] = [];
 	for (const name of [...t.measures.keys()].sort()) {
-		for (const run of t.measures.get(name)!.runs) {
+		for (const r of t.measures.get(name)!.runs) {
+			// a run kept from the previous summary is its text, unless this schema has no `secondari` and it has some
+			if ('text' in r && (withSecondary || !r.text.includes('"secondari":'))) {
+				runs.push(r.text);
+				continue;
+			}
+			const run = parsed(r);
 			const arrays = VALUES.map((v) => `"${v}":${JSON.stringify(run.values[v])}`).join(',');
 			const flags = withSecondary && run.secondary.length ? `,"secondari":[${run.secondary.join(',')}]` : '';
 			runs.push(`{"measure":${JSON.stringify(name)},"from":"${monthText(run.from)}",${arrays}${flags}}`);
