@@ -13,25 +13,30 @@ export interface ProjectedArea {
 	box: [number, number, number, number];
 }
 
-const round = (v: number) => Math.round(v * 100) / 100;
-
-/** A d3-geo path context that writes the outline string and grows the bounding box (boundaries hold no points: `arc` draws nothing). */
+/**
+ * A d3-geo path context that writes the outline string (2 decimals) and grows the bounding box
+ * (boundaries hold no points: `arc` draws nothing). Plain concatenation and fields: for
+ * Lombardia's 1,506 Comuni it is as fast as d3's own path string, which gives no box.
+ */
 class Recorder {
 	d = '';
-	box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-	private at(x: number, y: number) {
-		const b = this.box;
-		if (x < b[0]) b[0] = x;
-		if (y < b[1]) b[1] = y;
-		if (x > b[2]) b[2] = x;
-		if (y > b[3]) b[3] = y;
-		return `${round(x)},${round(y)}`;
-	}
+	x0 = Infinity;
+	y0 = Infinity;
+	x1 = -Infinity;
+	y1 = -Infinity;
 	moveTo(x: number, y: number) {
-		this.d += `M${this.at(x, y)}`;
+		this.grow(x, y);
+		this.d += 'M' + Math.round(x * 100) / 100 + ',' + Math.round(y * 100) / 100;
 	}
 	lineTo(x: number, y: number) {
-		this.d += `L${this.at(x, y)}`;
+		this.grow(x, y);
+		this.d += 'L' + Math.round(x * 100) / 100 + ',' + Math.round(y * 100) / 100;
+	}
+	private grow(x: number, y: number) {
+		if (x < this.x0) this.x0 = x;
+		if (x > this.x1) this.x1 = x;
+		if (y < this.y0) this.y0 = y;
+		if (y > this.y1) this.y1 = y;
 	}
 	closePath() {
 		this.d += 'Z';
@@ -47,7 +52,7 @@ export function projectAreas(features: readonly Feature<Geometry, unknown>[], wi
 	return features.map((f) => {
 		const rec = new Recorder();
 		geoPath(projection, rec).pointRadius(0)(f as GeoPermissibleObjects);
-		return { id: String(f.id), d: rec.d, box: rec.box };
+		return { id: String(f.id), d: rec.d, box: [rec.x0, rec.y0, rec.x1, rec.y1] };
 	});
 }
 
