@@ -277,6 +277,12 @@ describe.runIf(inject('hasExtracts'))('exports as downloaded', () => {
 		const svg = (await downloadFrom(panel.locator('[data-export="svg"]'))).bytes.toString('utf8');
 		const parts = await framedParts(svg);
 		expect(parts.error).toBeNull();
+		// The areas (drawn on a canvas on screen) are in the file as paths, each with a class colour or the hatch.
+		const drawn = Number(await panel.locator('canvas[data-drawn]').getAttribute('data-areas'));
+		const fills = await page.evaluate((t) => [...new DOMParser().parseFromString(t, 'image/svg+xml').querySelectorAll('svg > svg [data-map-areas] path')].map((p) => p.getAttribute('fill') ?? ''), svg);
+		expect(drawn).toBeGreaterThan(100);
+		expect(fills).toHaveLength(drawn);
+		expect(fills.filter((f) => !/^#[0-9a-f]{6}$|^url\(#hatch-\w+\)$/.test(f))).toEqual([]);
 		expect(parts.head[0]).toBe((await page.locator('#map-title').textContent())!.trim());
 		expect(parts.head.slice(1).join(' ')).toMatch(/^(Comuni|Ambiti \(ATS\)) di Campania · .+ · [a-z]+ \d{4}$/);
 		for (const entry of screenScale) expect(parts.chart).toContain(entry);
