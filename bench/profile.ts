@@ -1,5 +1,5 @@
 /**
- * `node bench/profile.ts [--scale F | --extracts DIR] [--no-build | --app DIR] [--warm N] [--trace DIR]`: one cold and N warm
+ * `node bench/profile.ts [--scale F | --extracts DIR] [--no-build | --app DIR] [--cold N] [--warm N] [--trace DIR]`: one cold and N warm
  * sessions of the Regione user through the bench stack, printing every User Timing mark and
  * measure and the main resources relative to the token, and (with --trace) a Chromium trace of
  * each session (the cold one up to the end of its start-up) with the wasm compile/cache events summarised. A tool for finding where
@@ -23,6 +23,8 @@ const { values } = parseArgs({
 		/** A built app dir to profile instead of var/bench/app (e.g. one variant of an A/B). */
 		app: { type: 'string' },
 		warm: { type: 'string', default: '2' },
+		/** Cold sessions (a fresh profile each, no trace) before the warm profile's first visit: the gateway's first manifest filtering is then behind them. */
+		cold: { type: 'string', default: '0' },
 		trace: { type: 'string' },
 		/** Seconds each tab stays open after the figures (Chromium writes the wasm code cache ~2 s after the compile's tier-up). */
 		linger: { type: 'string', default: '0' }
@@ -131,6 +133,17 @@ async function main(): Promise<void> {
 			if (m.type() === 'error' || m.type() === 'warning') log(`console ${m.type()}: ${m.text()}`);
 		});
 		browser.context.on('weberror', (e) => log(`page error: ${e.error().message}`));
+		for (let c = 1; c <= Number(values.cold); c++) {
+			const fresh = await launchBrowser();
+			try {
+				await installRecorder(fresh.context);
+				const { page: p, result } = await runSession(fresh.context, { appUrl: stack.appURL + '/', fiscalCode: BENCH_REGIONE_CF });
+				log(`fresh ${c}: kpi ${result.first_kpi_ms?.toFixed(0)} chart ${result.first_chart_ms?.toFixed(0)} engine ${result.engine_ms?.toFixed(0)} extract ${result.extract_ms?.toFixed(0)} interactive ${result.interactive_ms?.toFixed(0)}`);
+				process.stdout.write(`--- fresh ${c}\n${(await timeline(p)).join('\n')}\n`);
+			} finally {
+				await fresh.close();
+			}
+		}
 		for (let i = 0; i <= Number(values.warm); i++) {
 			const label = i === 0 ? 'cold' : `warm ${i}`;
 			// Tracing is browser-wide: a blank tab holds the session while the measured tab runs.

@@ -43,6 +43,40 @@ function watchMain(): void {
 	else document.addEventListener('DOMContentLoaded', start);
 }
 
+/**
+ * Runs in the page before the app: from the token's arrival on, no animation frame is handed out
+ * until `__releaseFrames()`. The first view's KPI cards still render (a Svelte flush); its chart,
+ * and whatever waits for the first view's painted frames, do not.
+ */
+function holdFrames(): void {
+	const w = window as unknown as { __releaseFrames: () => void };
+	const raf = window.requestAnimationFrame.bind(window);
+	const held: FrameRequestCallback[] = [];
+	let holding = false;
+	window.requestAnimationFrame = (cb) => {
+		if (!holding) return raf(cb);
+		held.push(cb);
+		return 0;
+	};
+	w.__releaseFrames = () => {
+		holding = false;
+		for (const cb of held.splice(0)) raf(cb);
+	};
+	new PerformanceObserver((list) => {
+		if (list.getEntries().some((e) => e.name === 'cruscotto:token')) holding = true;
+	}).observe({ type: 'mark', buffered: true });
+}
+
+/** The KPI cards' data source, polled with `page.evaluate` (frames are held: nothing that waits for one). */
+async function sourceBecomes(page: Page, source: string, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if ((await page.evaluate(() => document.querySelector('.kpis')?.getAttribute('data-source') ?? null)) === source) return true;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return false;
+}
+
 async function session(page: Page): Promise<{ responses: Response[] }> {
 	const responses: Response[] = [];
 	page.on('response', (r) => responses.push(r));
@@ -125,5 +159,40 @@ describe.runIf(inject('hasExtracts'))('start-up of a Regione user', () => {
 		expect(await kpis(second)).toEqual(await kpis(first));
 		await second.close();
 		await first.close();
+	});
+
+	test('a returning tab has DuckDB answer while the first view is still unpainted; a first visit downloads its extracts only once it is painted', async () => {
+		const cf = identityOf(identities, 'regione').fiscal_code;
+		// Returning: a visit before this one left the files in this context's Cache API.
+		const before = await browser.context.newPage();
+		await session(before);
+		await before.close();
+		// DuckDB answers with no frame painted.
+		const again = await browser.context.newPage();
+		await again.addInitScript(holdFrames);
+		await loginAs(again, cf, '/');
+		expect(await sourceBecomes(again, 'duckdb', 60_000), 'DuckDB answered while frames were held').toBe(true);
+		expect(await again.locator('[data-chart]').count(), 'the chart, drawn after a frame, is not there yet').toBe(0);
+		await again.evaluate(() => (window as unknown as { __releaseFrames: () => void }).__releaseFrames());
+		await again.locator('[data-chart]').waitFor({ timeout: 30_000 });
+		await again.close();
+
+		// A first visit: the summary's numbers show; no extract is requested before the first view is painted.
+		const fresh = await launchBrowser();
+		try {
+			const page = await fresh.context.newPage();
+			const parquet: string[] = [];
+			page.on('request', (r) => void (r.url().endsWith('.parquet') && parquet.push(r.url())));
+			await page.addInitScript(holdFrames);
+			await loginAs(page, cf, '/');
+			expect(await sourceBecomes(page, 'summary', 30_000)).toBe(true);
+			expect(await sourceBecomes(page, 'duckdb', 3_000), 'DuckDB waits for the first view (its files are not here yet)').toBe(false);
+			expect(parquet).toEqual([]);
+			await page.evaluate(() => (window as unknown as { __releaseFrames: () => void }).__releaseFrames());
+			expect(await sourceBecomes(page, 'duckdb', 60_000)).toBe(true);
+			expect(parquet.length).toBeGreaterThan(0);
+		} finally {
+			await fresh.close();
+		}
 	});
 });

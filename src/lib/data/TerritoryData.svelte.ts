@@ -6,7 +6,7 @@
  * shows them at once.
  */
 import { untrack } from 'svelte';
-import type { SummaryTerritory, TerritoryId } from '#contracts';
+import type { ManifestFile, SummaryTerritory, TerritoryId } from '#contracts';
 import type { Param, Row } from './engine.ts';
 import { italianError } from './errors.ts';
 import { smallerSource } from './first-view.ts';
@@ -104,11 +104,13 @@ export class TerritoryData {
 						},
 						() => undefined // the DuckDB path reports errors
 					);
-		// The engine (started at the login callback, or now) runs beside the summary, but the
-		// extract is requested once the first view is painted: a Regione's file (5.6 MB) reaches
+		// The engine (started at the login callback, or now) runs beside the summary, but a file to
+		// download is requested once the first view is painted: a Regione's file (5.6 MB) reaches
 		// the main thread in one ~100 ms task, which otherwise landed between the chart's render
-		// and its paint (cold trace, decision 0034).
-		const duckdb = summary.then(() => this.#fromDuckDb(t));
+		// and its paint (cold trace, decision 0034). A first answer whose file this browser holds
+		// already (a returning user) is asked at once: the query runs in the engine's worker while
+		// the first view renders (decision 0032, addendum of 27 Nov).
+		const duckdb = this.#fromDuckDb(t, summary);
 		duckdb.then(
 			(list) => {
 				if (gen !== this.#gen) return;
@@ -135,33 +137,40 @@ export class TerritoryData {
 	 * for a Regione), or null when there is none or it cannot be read. The table's loads wait for
 	 * this query (the worker runs one request at a time); `t`'s file is fetched meanwhile.
 	 */
-	async #fromSmallerFile(t: TerritoryId, ids: readonly TerritoryId[], built: { sql: string; params: Param[] }): Promise<Row[] | null> {
-		const file = smallerSource(await extracts.manifest(), t, ids);
-		if (!file) return null;
+	async #fromSmallerFile(t: TerritoryId, file: ManifestFile, ids: readonly TerritoryId[], built: { sql: string; params: Param[] }, painted: Promise<unknown>): Promise<Row[] | null> {
 		const rows = extracts.register(file).then((name) => {
 			const { sql, params } = overFile(name, ids, built);
 			return query(sql, params);
 		});
 		extracts.hold(rows);
-		void ensureScope(t).catch(() => undefined);
+		void painted.then(() => ensureScope(t)).catch(() => undefined);
 		return rows.catch(() => null);
 	}
 
-	async #fromDuckDb(t: TerritoryId): Promise<SummaryTerritory[]> {
+	/**
+	 * `painted`: the first view's frames (the summary's KPI cards and chart). A file that must be
+	 * downloaded, and `t`'s table, wait for it; a first answer from a file already held does not.
+	 */
+	async #fromDuckDb(t: TerritoryId, painted: Promise<unknown>): Promise<SummaryTerritory[]> {
+		const own = await extracts.fileFor(t);
+		// A Regione's first answer from `italia.parquet`, when it holds the territory and its benchmarks.
+		const ownIds = own ? [t, ...(await territories.benchmarksOf(t))] : [];
+		const smaller = own ? smallerSource(await extracts.manifest(), t, ownIds) : null;
+		const first = smaller ?? own;
+		if (!first || !(await extracts.held(first))) await painted;
 		// A Comune or ATS without a file of its own (a Regione published without them) is read from
 		// its Regione's file, which holds its benchmarks (that Regione, Italia): queried as soon as it
 		// is registered, like an own file. Any other territory without its own file (a Provincia)
 		// needs the table's parents for its benchmarks.
-		const own = await extracts.fileFor(t);
 		const holder = own ? null : await extracts.containingFile(t);
 		if (!own && !holder) {
 			await ensureScope(t);
 			await territories.refresh();
 		}
-		const ids = holder ? [t, holder.scope, 'it'] : [t, ...(await territories.benchmarksOf(t))];
+		const ids = own ? ownIds : holder ? [t, holder.scope, 'it'] : [t, ...(await territories.benchmarksOf(t))];
 		const built = seriesQuery(ids);
 		const direct =
-			(await this.#fromSmallerFile(t, ids, built)) ??
+			(smaller && (await this.#fromSmallerFile(t, smaller, ids, built, painted))) ??
 			(await beforeTable(holder?.scope ?? t, (file) => {
 				const { sql, params } = overFile(file, ids, built);
 				return query(sql, params);
@@ -170,7 +179,8 @@ export class TerritoryData {
 		if (list[0]?.id !== t) throw new Error(`No rows for ${t}`);
 		fromDb.set(t, list);
 		// Every name and parent in the extract, once its table is built (not on the first view's path).
-		void ensureScope(t)
+		void painted
+			.then(() => ensureScope(t))
 			.then(() => territories.refresh())
 			.catch(() => undefined);
 		return list;

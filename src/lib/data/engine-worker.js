@@ -63,3 +63,32 @@ console.warn = (...args) => {
 const evaluating = performance.now();
 scope.importScripts(script.href);
 performance.measure('engine-worker: DuckDB-WASM worker script', { start: evaluating });
+
+/*
+ * Requests that arrive while DuckDB-WASM instantiates wait here until it has answered (its
+ * dispatcher refuses them until then), so the page sends `connect` with `instantiate` instead of
+ * after the instantiate's answer has crossed back through a main thread busy with the first view.
+ */
+const dispatch = scope.onmessage;
+const post = scope.postMessage.bind(scope);
+/** @type {number | null} */
+let instantiating = null;
+/** @type {MessageEvent[]} */
+const held = [];
+scope.postMessage = (/** @type {any} */ message, /** @type {Transferable[]} */ transfer) => {
+	post(message, transfer);
+	if (instantiating === null || message?.requestId !== instantiating || (message.type !== 'OK' && message.type !== 'ERROR')) return;
+	instantiating = null;
+	// After the answer is posted, in order, before any request that arrives later.
+	queueMicrotask(() => {
+		for (const event of held.splice(0)) void dispatch.call(scope, event);
+	});
+};
+scope.onmessage = (/** @type {MessageEvent} */ event) => {
+	if (instantiating !== null) {
+		held.push(event);
+		return;
+	}
+	if (event.data?.type === 'INSTANTIATE') instantiating = event.data.messageId;
+	return dispatch.call(scope, event);
+};

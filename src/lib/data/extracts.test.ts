@@ -90,6 +90,27 @@ describe('ExtractStore', () => {
 		expect((await engine.query('SELECT count(*) AS n FROM extract'))[0].n).toBeGreaterThan(0);
 	});
 
+	test('a file is held (no download needed) once the Cache API has it or the engine has it registered', async () => {
+		const entries = new Map<string, Response>();
+		const cache = {
+			match: async (k: string) => entries.get(k)?.clone(),
+			put: async (k: string, r: Response) => void entries.set(k, r),
+			delete: async (k: string) => entries.delete(k),
+			keys: async () => [...entries.keys()].map((k) => new Request(new URL(k, 'http://127.0.0.1')))
+		};
+		const caches = { open: async () => cache } as unknown as CacheStorage;
+		const file = (m: Manifest, p: string) => m.files.find((f) => f.path === p)!;
+		const first = (await storeFor(['r:05'], { caches })).store;
+		const m = await first.manifest();
+		expect(await first.held(file(m, 'v1/italia.parquet'))).toBe(false);
+		await first.register(file(m, 'v1/italia.parquet'));
+		expect(await first.held(file(m, 'v1/italia.parquet')), 'registered').toBe(true);
+		// A later tab lists the cache when it opens it: the file is held there, the one never fetched is not.
+		const later = (await storeFor(['r:05'], { caches })).store;
+		expect(await later.held(file(m, 'v1/italia.parquet')), 'in the Cache API').toBe(true);
+		expect(await later.held(file(m, 'v1/regione/05.parquet'))).toBe(false);
+	});
+
 	/** The fixture after a publish: the manifest lists `v2/…` paths; old paths get 403 (as from the gateway). */
 	function republished(opts: { newFilesReadable: boolean }) {
 		let published = false;
@@ -144,6 +165,8 @@ describe('ExtractStore', () => {
 		const summary = await store.summary('c:028001');
 		expect(summary?.territory.id).toBe('c:028001');
 		expect(summary?.benchmarks.map((b) => b.id)).toEqual(['r:05', 'it']);
+		// Read again (the header's names, beside the home view): the same object, not parsed again.
+		expect(await store.summary('c:028001')).toBe(summary);
 	});
 
 	test('the first view\'s summaries are requested before anything reading the manifest runs, and only once', async () => {

@@ -55,6 +55,9 @@ export function summaryFiles(m: Manifest, id: TerritoryId): [ManifestFile | null
 	return [own, (regione && at(benchmarkSummaryPath(regione))) || italia];
 }
 
+/** Where the Cache API keeps a file's bytes: by content, so a publish that leaves a file unchanged downloads nothing. */
+const cacheKey = (file: ManifestFile) => `/__cruscotto/extracts/${file.sha256}`;
+
 /** Hex sha256 of `bytes` (WebCrypto: the browser's and Node's `crypto.subtle`). */
 export async function sha256(bytes: Uint8Array): Promise<string> {
 	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -74,6 +77,8 @@ export class ExtractStore {
 	#listeners = new Set<(m: Manifest) => void>();
 	#columns: string[] | null = null;
 	#queue: Promise<unknown> = Promise.resolve();
+	/** First-view summaries parsed and assembled, by their files' paths (shared, never mutated by their readers). */
+	#summaries = new Map<string, Promise<FirstViewSummary | null>>();
 	/** The verified bytes of summary files, by path: the first view's are requested as soon as the manifest is in. */
 	#summaryBytes = new Map<string, Promise<Uint8Array>>();
 	/** The Cache API's cache and the keys it held when opened (so a file it lacks goes to the network at once). */
@@ -156,9 +161,17 @@ export class ExtractStore {
 		const m = await this.manifest();
 		const [file, bench] = summaryFiles(m, id);
 		if (!file || !bench) return null;
-		const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.#summaryFile(f))) as SummaryFile;
-		const [own, benchmarks] = await Promise.all([read(file), file === bench ? null : read(bench)]);
-		return assembleSummary(own, benchmarks ?? own);
+		// Parsed and assembled once per pair of files: the header reads the user's summaries for their
+		// names while the home view reads the same ones for its first view (both on the start-up path).
+		const key = `${file.path}|${bench.path}`;
+		let assembled = this.#summaries.get(key);
+		if (!assembled) {
+			const read = async (f: ManifestFile) => JSON.parse(new TextDecoder().decode(await this.#summaryFile(f))) as SummaryFile;
+			assembled = Promise.all([read(file), file === bench ? null : read(bench)]).then(([own, benchmarks]) => assembleSummary(own, benchmarks ?? own));
+			this.#summaries.set(key, assembled);
+			assembled.catch(() => this.#summaries.delete(key));
+		}
+		return assembled;
 	}
 
 	#summaryFile(file: ManifestFile): Promise<Uint8Array> {
@@ -246,6 +259,16 @@ export class ExtractStore {
 		if (have) return have;
 		const verified = await this.#verified(file);
 		return this.#registerBytes(verified.file, verified.bytes);
+	}
+
+	/**
+	 * Whether `file`'s bytes are at hand without a download: registered in the engine already, or
+	 * held by the Cache API when it was listed at boot (a returning user's browser).
+	 */
+	async held(file: ManifestFile): Promise<boolean> {
+		if (this.#registered.has(file.sha256)) return true;
+		const opened = await this.#openCache();
+		return opened?.held.has(cacheKey(file)) ?? false;
 	}
 
 	/**
@@ -345,7 +368,7 @@ export class ExtractStore {
 	}
 
 	async #cachedOrDownloaded(file: ManifestFile): Promise<Uint8Array> {
-		const key = `/__cruscotto/extracts/${file.sha256}`;
+		const key = cacheKey(file);
 		const opened = await this.#openCache();
 		// Not held when the cache was listed: no lookup (another tab may have stored it since; then it is fetched again).
 		const hit = opened?.held.has(key) ? await opened.cache.match(key).catch(() => undefined) : undefined;

@@ -32,8 +32,12 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 	const bundle = await duckdb.selectBundle(BUNDLES);
 	const worker = takeEarlyWorker(bundle.mainWorker!) ?? new Worker(bundle.mainWorker!);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-	await measured('instantiate', db.instantiate(bundle.mainModule, bundle.pthreadWorker, (p) => onProgress?.(p.bytesLoaded, p.bytesTotal)));
-	const conn = await db.connect();
+	const instantiated = measured('instantiate', db.instantiate(bundle.mainModule, bundle.pthreadWorker, (p) => onProgress?.(p.bytesLoaded, p.bytesTotal)));
+	// Sent now: engine-worker.js holds it until DuckDB is instantiated, one main-thread round trip less.
+	const connecting = db.connect();
+	connecting.catch(() => undefined); // a failed instantiate is reported by `instantiated`
+	await instantiated;
+	const conn = await connecting;
 
 	async function run(sql: string, params: readonly Param[]): Promise<Row[]> {
 		try {
