@@ -17,13 +17,14 @@ export interface ManifestFile {
 }
 
 /**
+ * 6: each Regione boundary file (`geo/RR.topo.json`) has the object `ats` (the ATS areas);
  * 5: summary schema 3 (a run lists its secondary suppressions, `SummaryRun.secondari`);
  * 4: a Comune's summary names its ATS (`SummaryFile.ats`);
  * 3: also one benchmark summary per Regione (`summary/benchmarks/RR.json`, scope `it`);
  * 2: summary files in the compact format of contracts/summary.ts, benchmarks only in
  * `summary/italia.json`; 1: each summary repeated its benchmarks.
  */
-export const MANIFEST_SCHEMA_VERSION = 5;
+export const MANIFEST_SCHEMA_VERSION = 6;
 
 /** The manifest of the published version. */
 export interface Manifest {

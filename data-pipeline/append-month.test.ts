@@ -214,6 +214,21 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(r.incrementalFrom).toBeUndefined();
 		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
 	}, 60_000);
+	test('a previous version of manifest schema 5 (boundary files without ATS areas, the same extracts) keeps its row groups', async () => {
+		const copy = join(root, 'schema-5');
+		cpSync(out, copy, { recursive: true });
+		const m = manifestOf(copy);
+		writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...m, schema_version: 5 }));
+		await expect(verifyPublished(copy)).resolves.toMatchObject({ version: m.version });
+		const last = m.period.to;
+		const next = `${last.slice(0, 5)}${String(Number(last.slice(5)) + 1).padStart(2, '0')}`;
+		writeMicrodataCsv(join(md, `${next}.csv`), monthRows(next));
+		const r = await build(opts(copy, next));
+		expect(r.recomputedMonths).toEqual([next]);
+		expect(r.incrementalFrom).toBeDefined();
+		expect(manifestOf(copy).schema_version).toBe(6);
+		expect(published(copy)).toEqual(await fullRebuild(next));
+	}, 60_000);
 
 	test("a previous file the worker threads cannot reuse (its footer cut off) makes the build write every file again: the files of a full rebuild, verified", async () => {
 		const copy = join(root, 'cut-footer');

@@ -1,16 +1,19 @@
 /**
  * Boundary files for the app's map (`--boundaries`, TopoJSON with a `comuni` object keyed by
  * `com_istat_code`, like ../shared/data/geo/): `geo/RR.topo.json` per Regione (object
- * `comuni`, each geometry with id `c:ISTAT` and properties `{istat, name}`), simplified so a
- * Regione's file stays small, and `geo/regioni.topo.json` (object `regioni`, properties
- * `{regione, name}`) when the source has a `regioni` object. Codes that differ between the
- * boundaries and the registry are listed, never dropped silently.
+ * `comuni`, each geometry with id `c:ISTAT` and properties `{istat, name}`; object `ats`, each
+ * ATS of the Regione with id `a:CODE`, properties `{ats, name}`, the union of its Comuni as a
+ * MultiPolygon of the same arcs), simplified so a Regione's file stays small, and
+ * `geo/regioni.topo.json` (object `regioni`, properties `{regione, name}`) when the source has
+ * a `regioni` object. Codes that differ between the boundaries and the registry are listed,
+ * never dropped silently.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quantize } from 'topojson-client';
+import { mergeArcs, quantize } from 'topojson-client';
 import { presimplify, quantile, simplify } from 'topojson-simplify';
-import type { GeometryCollection, GeometryObject, Topology } from 'topojson-specification';
+import type { GeometryCollection, GeometryObject, MultiPolygon, Polygon, Topology } from 'topojson-specification';
+import type { AtsEntry, AtsMap } from './ats-map.ts';
 import type { Logger } from './log.ts';
 import type { Registry } from './registry.ts';
 import type { WrittenFile } from './write-extracts.ts';
@@ -44,7 +47,27 @@ function simplified(topo: Topology): Topology {
 	return quantize(simplify(pre, quantile(pre, 1 - KEEP)) as never, 1e4) as unknown as Topology;
 }
 
-export async function writeBoundaries(source: string, registry: Registry, dir: string, log: Logger): Promise<WrittenFile[]> {
+/**
+ * Adds the object `ats` to a Regione's (simplified) topology: one MultiPolygon per ATS of
+ * `ats`, the union of its Comuni (topojson-client's `mergeArcs`: the arcs the Comuni do not
+ * share, stitched into rings), so the app draws ATS areas without merging in the browser.
+ * An ATS none of whose Comuni has a boundary gets an empty MultiPolygon (still listed).
+ */
+export function withAtsAreas(topo: Topology, ats: readonly AtsEntry[], atsOfComune: (istat: string) => string | undefined): Topology {
+	const comuni = (topo.objects.comuni as GeometryCollection<{ istat: string }>).geometries;
+	const members = new Map<string, (Polygon | MultiPolygon)[]>();
+	for (const g of comuni) {
+		const a = atsOfComune((g.properties as { istat: string }).istat);
+		if (a === undefined || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) continue;
+		members.set(a, [...(members.get(a) ?? []), g]);
+	}
+	const geometries = [...ats]
+		.sort((a, b) => (a.code < b.code ? -1 : 1))
+		.map((a) => ({ type: 'MultiPolygon', id: `a:${a.code}`, properties: { ats: a.code, name: a.name }, arcs: mergeArcs(topo, members.get(a.code) ?? []).arcs }) as MultiPolygon);
+	return { ...topo, objects: { ...topo.objects, ats: { type: 'GeometryCollection', geometries } } };
+}
+
+export async function writeBoundaries(source: string, registry: Registry, ats: AtsMap, dir: string, log: Logger): Promise<WrittenFile[]> {
 	const topo = JSON.parse(readFileSync(source, 'utf8')) as Topology;
 	const comuni = topo.objects.comuni as { geometries: (Geom & { properties?: Record<string, string> })[] } | undefined;
 	if (!comuni) throw new Error(`${source}: no 'comuni' object`);
@@ -70,7 +93,8 @@ export async function writeBoundaries(source: string, registry: Registry, dir: s
 	const files: WrittenFile[] = [];
 	for (const [region, geoms] of [...byRegion].sort()) {
 		const path = `geo/${region}.topo.json`;
-		writeFileSync(join(dir, path), JSON.stringify(simplified(subset(topo, 'comuni', geoms))));
+		const areas = [...ats.ats.values()].filter((a) => a.region === region);
+		writeFileSync(join(dir, path), JSON.stringify(withAtsAreas(simplified(subset(topo, 'comuni', geoms)), areas, (c) => ats.comuneToAts.get(c))));
 		files.push({ path, scope: 'it', rows: geoms.length });
 	}
 	const regioni = topo.objects.regioni as { geometries: (Geom & { properties?: Record<string, string> })[] } | undefined;

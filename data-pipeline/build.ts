@@ -108,7 +108,7 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			const alongside = async (planned: WrittenFile[], fromDay: number | undefined) => {
 				const from = fromDay === undefined ? undefined : monthOfDay(fromDay);
 				const summaries = await writeSummaries(db, staging, version, planned, from ? { root: opts.out, manifest: previous!, from } : undefined);
-				const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, staging, log) : [];
+				const geo = opts.boundaries ? await writeBoundaries(opts.boundaries, opts.registry, ats, staging, log) : [];
 				return { summaries, geo };
 			};
 			const write = (prev?: string) => writeExtracts(db, staging, { detailRegions: opts.detailRegions, previous: prev, fromDay: prev ? fromDay : undefined, groupRows: opts.groupRows, alongside });
@@ -183,13 +183,19 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 /** `YYYY-MM` of a day number (days since 1970-01-01). */
 
 /**
+ * The oldest manifest schema whose extracts and summaries are those of MANIFEST_SCHEMA_VERSION
+ * (6 changed only the boundary files, written whole by every build): a build may keep their row groups.
+ */
+const SAME_EXTRACTS_SINCE_SCHEMA = 5;
+
+/**
  * The previous version's folder when this build only adds months after its last one, in the
  * same year (every earlier month has the key it was published with): its files' row groups
  * before the new months are kept. Null otherwise (a revision, a new year, a new registry or ATS
  * map — whose keys differ —, no previous version).
  */
 function appendOnlyBase(root: string, previous: Manifest | null, published: { version: string; keys: Record<string, string> } | null, months: string[], keys: Map<string, string>): string | null {
-	if (!previous || previous.schema_version !== MANIFEST_SCHEMA_VERSION || published?.version !== previous.version) return null;
+	if (!previous || previous.schema_version < SAME_EXTRACTS_SINCE_SCHEMA || published?.version !== previous.version) return null;
 	const last = previous.period.to;
 	const old = months.filter((m) => m <= last);
 	const added = months.filter((m) => m > last);

@@ -4,7 +4,8 @@
  * file, the disclosure rule (no published count of 1 or 2, flags ↔ NULLs, derived values
  * hidden with nuclei), no equation with exactly one hidden term, totals consistent across
  * levels and categories where nothing is hidden, and the scoped files' contents (own rows,
- * benchmark rows identical to italia.parquet's, no ATS rows in a Comune file).
+ * benchmark rows identical to italia.parquet's, no ATS rows in a Comune file), and the
+ * Regione boundary files' Comuni and ATS areas (verify-boundaries.ts).
  */
 import { join } from 'node:path';
 import { CATEGORY_PARTITIONS, EXTRACT_COLUMNS, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
@@ -19,6 +20,7 @@ import { benchmarkTexts, previousSeries, summarySchemaOf, summaryTexts, territor
 import { appendSeries, seriesFromTable, type TerritorySeries } from './summary-series.ts';
 import { SharedWithPrevious } from './verify-previous.ts';
 import { checkScopedFiles } from './verify-scoped.ts';
+import { checkBoundaryFiles, type TerritoryOfRows } from './verify-boundaries.ts';
 import { SUPPRESSION_COLUMNS } from './suppress.ts';
 import { checkFiles, type ExtractJob, type ExtractResult } from './verify-files.ts';
 import { inJobOrder, inWorkerThreads } from './workers.ts';
@@ -104,9 +106,11 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		const rows = await checkContents(db, faults, !from);
 		if (faults.length) throw new VerificationError(faults);
 		mark('contents checked');
-		// the summaries are checked on the main thread while worker threads check the ATS and
-		// Comune files; their faults are reported after the files' (as when they ran after them)
+		// the summaries and boundary files are checked on the main thread while worker threads check
+		// the ATS and Comune files; their faults are reported after the files' (as when they ran after them)
 		const summaryFaults: string[] = [];
+		const boundaryFaults: string[] = [];
+		const boundaryTerritories = manifest.files.some((f) => f.kind === 'boundaries') ? await db.all<TerritoryOfRows>(`SELECT territory_id, level, parent_id, region FROM terr WHERE level IN ('ats', 'comune')`) : [];
 		const checkSummaryFiles = async () => {
 			if (manifest.schema_version < 2) return;
 			// the summaries' months before `from` are the previous version's
@@ -116,10 +120,17 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 			await checkSummaries(db, manifest, summaries, summaryFaults, earlier);
 			mark('summaries checked');
 		};
-		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: dayOfMonth(manifest.period.from), last: dayOfMonth(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0, checkSummaryFiles);
+		const alongside = async () => {
+			if (boundaryTerritories.length) {
+				checkBoundaryFiles(manifest, resolve, boundaryTerritories, boundaryFaults);
+				mark('boundary files checked');
+			}
+			await checkSummaryFiles();
+		};
+		const scopedRows = await checkScopedFiles(db, extracts.slice(canonical.length), (f) => resolve(f.path), { first: dayOfMonth(manifest.period.from), last: dayOfMonth(manifest.period.to) }, faults, (f) => shared?.groups(f) ?? 0, alongside);
 		if (faults.length) throw new VerificationError(faults);
 		mark('ATS and Comune files checked');
-		faults.push(...summaryFaults);
+		faults.push(...boundaryFaults, ...summaryFaults);
 		if (faults.length) throw new VerificationError(faults);
 		return from ? { rows: extracts.reduce((s, f) => s + f.rows, 0), from } : { rows: rows + scopedRows };
 	} finally {

@@ -1,11 +1,11 @@
 /**
  * Confronto through the real login, for a Regione user: a row of the comparison table and a
  * suppressed cell equal what DuckDB in Node computes from the same extract; the map draws
- * every Comune of the Regione's boundary file; a shared URL reopens the same view; the CSV
+ * every Comune of the Regione's boundary file, and its ATS areas at the ATS level; a shared URL reopens the same view; the CSV
  * export holds the table on screen; the drill-down moves the territory in view; axe finds
  * no violations.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Manifest } from '../contracts/index.ts';
 import { launchBrowser } from './support/browser.ts';
 import { loginAs } from './support/login.ts';
-import { identityOf } from './support/stack.ts';
+import { identityOf, startTestStack, type TestStack } from './support/stack.ts';
+import { newVersion, publish, readManifest, sha256File } from '../data-pipeline/publish.ts';
 import { oracleFor, type Oracle } from './dashboard-oracle.ts';
 
 const baseURL = inject('baseURL');
@@ -54,6 +55,25 @@ async function tableReady(page: Page) {
 }
 
 /** The cells of one row: [name, residenti, valore, tasso]. */
+/** The names of the `n` areas of the map, as the keys walk them and the live region announces them ("name: value"). */
+async function areaNames(page: Page, n: number): Promise<string[]> {
+	const keys = page.getByRole('application', { name: /^Territori sulla mappa/ });
+	await keys.focus();
+	await keys.press('Home');
+	// In the page: a round trip per key would be slow.
+	const said = await keys.evaluate(async (g, n) => {
+		const region = document.querySelector('.map-panel [aria-live="polite"]')!;
+		const out: string[] = [];
+		for (let i = 0; i < n; i++) {
+			out.push(region.textContent ?? '');
+			g.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+			await new Promise((r) => setTimeout(r, 0));
+		}
+		return out;
+	}, n);
+	return said.map((s) => text(s).replace(/: .*$/, ''));
+}
+
 async function rowCells(page: Page, id: string): Promise<string[]> {
 	const row = page.locator(`table[data-table="confronto"] tr[data-id="${id}"]`);
 	return (await row.locator('th, td:not(.sel)').allTextContents()).map(text);
@@ -233,6 +253,31 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
+	test('"Confronta: ATS" draws the ATS areas of the boundary file (one per ATS of the Regione), the Comuni staying until they come', async () => {
+		const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
+		const geo = manifest.files.find((f) => f.kind === 'boundaries' && f.path.endsWith(`/geo/${regione.slice(2)}.topo.json`))!;
+		const topo = JSON.parse(await readFile(path.join(extractsDir, geo.path), 'utf8')) as { objects: { comuni: { geometries: unknown[] }; ats?: { geometries: { id: string }[] } } };
+		const fileAts = (topo.objects.ats?.geometries ?? []).map((g) => g.id).sort();
+		const ats = await oracle.rows(`SELECT DISTINCT territory_id, name FROM f WHERE level = 'ats' ORDER BY 1`);
+		expect(ats.length).toBeGreaterThan(1);
+		expect(fileAts).toEqual(ats.map((r) => String(r.territory_id)));
+		const page = await open('/confronto');
+		await page.locator(`.map-panel canvas[data-areas="${topo.objects.comuni.geometries.length}"]`).waitFor({ timeout: 60_000 });
+		// whatever the map panel says from now on (a "loading" note would mean the map went blank)
+		await page.evaluate(() => {
+			const w = window as unknown as { __notes: string[] };
+			w.__notes = [];
+			const panel = document.querySelector('.map-panel')!;
+			new MutationObserver(() => w.__notes.push(panel.querySelector('.note')?.textContent ?? '')).observe(panel, { subtree: true, childList: true });
+		});
+		await page.locator('label:has(span:text-is("Confronta")) select').selectOption('ats');
+		await page.locator(`.map-panel canvas[data-areas="${ats.length}"]`).waitFor({ timeout: 60_000 });
+		// each area is an ATS with its data: the keys walk them all, each announced by its name
+		expect((await areaNames(page, ats.length)).sort()).toEqual(ats.map((r) => String(r.name)).sort());
+		expect(await page.evaluate(() => (window as unknown as { __notes: string[] }).__notes.filter(Boolean))).toEqual([]);
+		await page.close();
+	});
+
 	test('a shared URL reopens the same view, and the CSV holds the table on screen', async () => {
 		const page = await open('/confronto');
 		await page.getByLabel('Indicatore').selectOption('persone');
@@ -350,6 +395,51 @@ describe('Confronto for a national user', () => {
 			if (/^20 /.test(summary!)) expect(stale, s).toBe('true');
 			expect(summary, s).not.toMatch(/^20 comuni/);
 		}
+		await page.close();
+	});
+});
+
+/** Publishes the current version again with the Regione boundary files of an older publication (manifest schema 5: no `ats` object). */
+async function republishWithoutAtsAreas(dir: string): Promise<void> {
+	const current = readManifest(dir)!;
+	const version = newVersion(dir, new Date(Date.parse(current.published_at) + 60_000));
+	const staging = path.join(dir, `.staging-${version}`);
+	await cp(path.join(dir, current.version), staging, { recursive: true });
+	const files = [];
+	for (const f of current.files) {
+		const rel = f.path.slice(current.version.length + 1);
+		const moved = { ...f, path: `${version}/${rel}` };
+		if (f.kind === 'boundaries' && /^geo\/\d{2}\.topo\.json$/.test(rel)) {
+			const abs = path.join(staging, rel);
+			const topo = JSON.parse(await readFile(abs, 'utf8')) as { objects: Record<string, unknown> };
+			delete topo.objects.ats;
+			await writeFile(abs, JSON.stringify(topo));
+			moved.bytes = (await readFile(abs)).length;
+			moved.sha256 = sha256File(abs);
+		}
+		files.push(moved);
+	}
+	publish(dir, staging, { ...current, schema_version: 5, version, published_at: new Date().toISOString(), files });
+}
+
+// A stack of its own: the test publishes into its extracts folder while the other suites read theirs.
+describe.runIf(inject('hasExtracts'))('Confronto on an older publication', () => {
+	let stack: TestStack;
+	beforeAll(async () => {
+		stack = await startTestStack();
+		await republishWithoutAtsAreas(stack.extractsDir);
+	});
+	afterAll(async () => stack?.close());
+
+	test('boundary files without ATS areas: the app merges the Comuni into one area per ATS itself', async () => {
+		const ats = await oracle.rows(`SELECT DISTINCT territory_id, name FROM f WHERE level = 'ats' ORDER BY 1`);
+		await browser.context.clearCookies();
+		const page = await browser.context.newPage();
+		await page.goto(`${stack.appURL}/auth/login?returnTo=${encodeURIComponent('/confronto?livello=ats')}`);
+		await page.getByLabel('Codice fiscale').fill(identityOf(stack.identities, 'regione').fiscal_code);
+		await page.getByRole('button', { name: 'Entra', exact: true }).click();
+		await page.locator(`.map-panel canvas[data-areas="${ats.length}"]`).waitFor({ timeout: 90_000 });
+		expect((await areaNames(page, ats.length)).sort()).toEqual(ats.map((r) => String(r.name)).sort());
 		await page.close();
 	});
 });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { geoPath, geoMercator } from 'd3';
-import type { Topology } from 'topojson-specification';
+import { mergeArcs } from 'topojson-client';
+import type { GeometryCollection, MultiPolygon, Polygon, Topology } from 'topojson-specification';
 import { describe, expect, test } from 'vitest';
 import {
 	MAP_PALETTE,
+	atsFeatures,
 	classOf,
 	comuniFeatures,
 	fillOf,
@@ -97,5 +99,21 @@ describe('boundaries', () => {
 		const areas = groupFeatures(topo, groups);
 		expect(areas.map((a) => a.id).sort()).toEqual(['a:X03001', 'a:X05001']);
 		expect(areas.every((a) => a.geometry.coordinates.length > 0)).toBe(true);
+	});
+	test("a file's ATS areas (object ats, the union of the Comuni's arcs) are the Comuni merged here; a file without them gives null", () => {
+		const groups = new Map([
+			['c:028001', 'a:X05001'],
+			['c:028060', 'a:X05001'],
+			['c:015146', 'a:X03001']
+		]);
+		const comuni = (topo.objects.comuni as GeometryCollection<{ com_istat_code: string }>).geometries as (Polygon | MultiPolygon)[];
+		const of = (id: string) => comuni.filter((g) => groups.get(`c:${(g.properties as { com_istat_code: string }).com_istat_code}`) === id);
+		const ats = ['a:X03001', 'a:X05001'].map((id) => ({ type: 'MultiPolygon', id, properties: { ats: id.slice(2), name: `Ambito ${id}` }, arcs: mergeArcs(topo, of(id)).arcs }));
+		const withAts = { ...topo, objects: { ...topo.objects, ats: { type: 'GeometryCollection', geometries: ats } } } as Topology;
+		const areas = atsFeatures(withAts)!;
+		expect(areas.map((a) => [a.id, a.properties.name])).toEqual([['a:X03001', 'Ambito a:X03001'], ['a:X05001', 'Ambito a:X05001']]);
+		const merged = groupFeatures(topo, groups);
+		for (const a of areas) expect(a.geometry).toEqual(merged.find((m) => m.id === a.id)!.geometry);
+		expect(atsFeatures(topo)).toBeNull();
 	});
 });

@@ -109,8 +109,21 @@ export function comuniFeatures(topo: Topology, objectName = 'comuni'): Feature<G
 }
 
 /**
+ * The ATS areas a boundary file carries (object `ats`, written by the pipeline from manifest
+ * schema 6: each the union of its Comuni, id `a:CODE`), or null when the file predates them.
+ * An ATS without any Comune boundary (an empty MultiPolygon) is left out, as `groupFeatures` does.
+ */
+export function atsFeatures(topo: Topology, objectName = 'ats'): Feature<MultiPolygon, { name?: string }>[] | null {
+	const obj = topo.objects[objectName] as GeometryCollection | undefined;
+	if (!obj) return null;
+	const fc = feature(topo, obj) as FeatureCollection<MultiPolygon, { name?: string } | null>;
+	return fc.features.flatMap((f) => (f.id !== undefined && f.geometry?.coordinates.length ? [{ ...f, id: String(f.id), properties: { name: f.properties?.name } }] : []));
+}
+
+/**
  * Areas made of several Comuni (an ATS): the Comuni of each group merged along their
  * shared arcs, so the internal borders vanish. `groupOf` maps `c:ISTAT` to the group id.
+ * For boundary files without the `ats` object (before manifest schema 6): see `atsFeatures`.
  */
 export function groupFeatures(
 	topo: Topology,
