@@ -87,6 +87,11 @@ describe('tokens that are not valid get 401', () => {
 	});
 });
 
+test('a port already taken rejects with EADDRINUSE (the caller can try another), not an uncaught error', async () => {
+	const port = (gateway.address() as AddressInfo).port;
+	await expect(startGateway({ appDir: root, extractsDir, port, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+});
+
 test('a gateway whose audience is the client id does not start (ID tokens would pass)', async () => {
 	const config = { issuer: issuer.issuer, client_id: 'cruscotto', audience: 'cruscotto', scopes: 'openid' };
 	await expect(startGateway({ appDir: root, extractsDir, port: 0, config })).rejects.toThrow(/audience must differ from the client id/);

@@ -213,7 +213,14 @@ export async function startGateway(opts: GatewayOptions): Promise<http.Server> {
 			else res.destroy();
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+	// a port taken (EADDRINUSE) rejects, instead of an 'error' event nobody listens to
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
 	if (opts.precompress) {
 		precompressDir(opts.appDir).catch((err: unknown) => console.error('gateway: precompress failed:', err));
 	}

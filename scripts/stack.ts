@@ -54,40 +54,51 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 		await rename(`${registryFile}.tmp`, registryFile);
 	}
 
-	// The provider must know the app's redirect URI before it starts, the gateway the issuer.
-	const appPort = opts.appPort || (await freePort(host));
-	const origins = [...new Set([publicHost, 'localhost', '127.0.0.1'])].map((h) => `http://${h}:${appPort}`);
-	const idp = await startIdp({
-		registryFile,
-		keysDir: path.join(opts.varDir, 'keys'),
-		appOrigins: origins,
-		port: opts.idpPort ?? 0,
-		host,
-		publicHost,
-		accessTokenTTL: opts.accessTokenTTL,
-		listed: given ? [] : listed(identities)
-	});
-	const config: GatewayAppConfig = {
-		issuer: idp.issuer,
-		client_id: idp.clientId,
-		audience: idp.audience,
-		scopes: 'openid profile cruscotto'
-	};
-	let gateway: http.Server;
-	try {
-		gateway = await startGateway({ appDir: opts.appDir, extractsDir: opts.extractsDir, port: appPort, host, config, precompress: true });
-	} catch (error) {
-		await idp.close();
-		throw error;
+	// The provider must know the app's redirect URI before it starts, the gateway the issuer. A
+	// free port probed here can be taken by another process before the gateway listens on it
+	// (tests start stacks side by side): then both start again on another one.
+	for (let attempt = 1; ; attempt++) {
+		const appPort = opts.appPort || (await freePort(host));
+		try {
+			return { ...(await startOn(appPort)), appURL: `http://${publicHost}:${appPort}` };
+		} catch (error) {
+			if (opts.appPort || attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		}
 	}
-	return {
-		appURL: `http://${publicHost}:${appPort}`,
-		idpURL: idp.issuer,
-		config,
-		registryFile,
-		identities,
-		close: () => closeBoth(gateway, idp)
-	};
+
+	async function startOn(appPort: number): Promise<Omit<Stack, 'appURL'>> {
+		const origins = [...new Set([publicHost, 'localhost', '127.0.0.1'])].map((h) => `http://${h}:${appPort}`);
+		const idp = await startIdp({
+			registryFile,
+			keysDir: path.join(opts.varDir, 'keys'),
+			appOrigins: origins,
+			port: opts.idpPort ?? 0,
+			host,
+			publicHost,
+			accessTokenTTL: opts.accessTokenTTL,
+			listed: given ? [] : listed(identities)
+		});
+		const config: GatewayAppConfig = {
+			issuer: idp.issuer,
+			client_id: idp.clientId,
+			audience: idp.audience,
+			scopes: 'openid profile cruscotto'
+		};
+		let gateway: http.Server;
+		try {
+			gateway = await startGateway({ appDir: opts.appDir, extractsDir: opts.extractsDir, port: appPort, host, config, precompress: true });
+		} catch (error) {
+			await idp.close();
+			throw error;
+		}
+		return {
+			idpURL: idp.issuer,
+			config,
+			registryFile,
+			identities,
+			close: () => closeBoth(gateway, idp)
+		};
+	}
 }
 
 /** The people of an `accreditation export` file; territory ids stand in for names. */
