@@ -1,0 +1,74 @@
+/**
+ * User queries first: DuckDB-WASM's worker answers one query at a time, in the order asked, so
+ * work done ahead (a month's answers, the series of every territory) delays any choice the user
+ * makes while it runs. Views mark what the user is waiting for with `foreground`; work done ahead
+ * goes through `background`, one task at a time, each started only when no foreground work is
+ * under way and none has ended in the last `QUIET_MS` (the answer's frame is being drawn). A
+ * task already running is not interrupted: background tasks are kept short (one query each), so
+ * a choice waits at most for one of them.
+ */
+
+/** A background task starts this long after the last foreground work ended. */
+const QUIET_MS = 60;
+
+let active = 0;
+let lastEnd = -Infinity;
+let running = false;
+let timer: ReturnType<typeof setTimeout> | null = null;
+/** Tasks waiting, by priority (0 first), each in the order queued. */
+let tasks: { priority: number; run: () => Promise<void> }[] = [];
+
+const now = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
+/** Starts the next task when nothing else runs and the foreground has been quiet long enough. */
+function wake(): void {
+	if (running || timer !== null || tasks.length === 0 || active > 0) return;
+	const wait = lastEnd + QUIET_MS - now();
+	if (wait > 0) {
+		timer = setTimeout(() => {
+			timer = null;
+			wake();
+		}, wait);
+		return;
+	}
+	const next = tasks.reduce((a, b) => (b.priority < a.priority ? b : a));
+	tasks.splice(tasks.indexOf(next), 1);
+	running = true;
+	void next.run().finally(() => {
+		running = false;
+		wake();
+	});
+}
+
+/** Runs `work` as what the user waits for: background tasks do not start meanwhile. */
+export async function foreground<T>(work: () => Promise<T>): Promise<T> {
+	active++;
+	try {
+		return await work();
+	} finally {
+		active--;
+		lastEnd = now();
+		wake();
+	}
+}
+
+/**
+ * Runs `task` once no foreground work is under way, one task at a time, lower `priority` first
+ * (then in the order queued). Keep a task to one query: a choice made while it runs waits for it.
+ */
+export function background<T>(task: () => Promise<T>, priority = 0): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		tasks.push({ priority, run: () => Promise.resolve().then(task).then(resolve, reject) });
+		wake();
+	});
+}
+
+/** For tests: forget what is queued. */
+export function resetBackground(): void {
+	active = 0;
+	lastEnd = -Infinity;
+	running = false;
+	tasks = [];
+	if (timer !== null) clearTimeout(timer);
+	timer = null;
+}
