@@ -6,7 +6,7 @@
  * (`lastQueryMs`), also left as a User Timing measure `cruscotto:confronto-query` for the
  * benchmark.
  */
-import type { TerritoryId, TerritoryLevel } from '#contracts';
+import { levelOf, type TerritoryId, type TerritoryLevel } from '#contracts';
 import type { ComparisonRow } from '#lib/charts/table/table-utils.ts';
 import type { Series } from '#lib/charts/small-multiples/small-multiples-utils.ts';
 import { italianError } from '#lib/data/errors.ts';
@@ -15,12 +15,13 @@ import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
-import { CELL_STATES, comparisonQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
+import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { background, foreground } from '#lib/data/background.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { nearbyChoices } from './url.ts';
+import { insideAts } from './inside-ats.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
 
 /** A query the user waits for (background work does not start meanwhile), timed. */
@@ -139,6 +140,41 @@ async function askComparison(o: ComparisonOptions, user: boolean): Promise<{ col
 function answerOf(cols: Columns, t: TerritoryId): Omit<Answer, 'ms'> {
 	const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
 	return toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, t);
+}
+
+/** The ATS of each Comune, by Regione (`comuneAtsQuery`, read in the background), for the extract of `atsOfFor` rows. */
+const atsOf = new Map<TerritoryId, Promise<Map<string, string | null>> | Map<string, string | null>>();
+let atsOfFor: number | null = null;
+
+function prefetchAtsOf(regione: TerritoryId): void {
+	if (atsOfFor !== extractRows()) atsOf.clear();
+	atsOfFor = extractRows();
+	if (atsOf.has(regione)) return;
+	const built = comuneAtsQuery(regione);
+	const read = background(async () => {
+		const cols = await queryColumns(built.sql, built.params);
+		const [ids, parents] = [cols.values('id'), cols.values('parent_id')];
+		return new Map(ids.map((id, i) => [String(id), parents[i] === null ? null : String(parents[i])]));
+	}, 1);
+	atsOf.set(regione, read);
+	read.then(
+		(map) => atsOf.get(regione) === read && atsOf.set(regione, map),
+		() => atsOf.get(regione) === read && atsOf.delete(regione)
+	);
+}
+
+/** An ATS's Comuni from its Regione's Comuni and ATS already answered (inside-ats.ts); null otherwise. */
+function fromRegione(o: ComparisonOptions): { rows: ComparisonRow[]; scope: ComparisonRow | null } | null {
+	if (levelOf(o.t) !== 'ats' || o.level !== 'comune' || answersFor !== extractRows() || atsOfFor !== extractRows()) return null;
+	const regione = territories.info(o.t)?.parent;
+	const parents = regione ? atsOf.get(regione) : undefined;
+	if (!regione || !(parents instanceof Map)) return null;
+	const at = (level: TerritoryLevel) => {
+		const n = { ...o, t: regione, level };
+		return answers.get(answerKey(n)) ?? fromMonthAnswers(n);
+	};
+	const [comuni, ats] = [at('comune'), at('ats')];
+	return comuni && ats ? insideAts(o.t, comuni, ats, parents) : null;
 }
 
 /**
@@ -364,6 +400,8 @@ export class ConfrontoData {
 		setTimeout(() => {
 			prefetchMonth(o);
 			prefetchLevelMonths();
+			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
+			if (o.level === 'ats' && levelOf(o.t) === 'regione') prefetchAtsOf(o.t);
 			// The month before, a year before, another measure's own month: one query each, skipped
 			// once the user has moved on to another choice.
 			for (const near of nearbyChoices(months, o.month, o.measure)) {
@@ -384,7 +422,7 @@ export class ConfrontoData {
 		const key = answerKey(o);
 		let known = answersFor === extractRows() ? answers.get(key) : undefined;
 		if (!known) {
-			const picked = fromMonthAnswers(o);
+			const picked = fromMonthAnswers(o) ?? fromRegione(o);
 			if (picked) remember(key, (known = { ...picked, ms: 0 }));
 		}
 		if (known) {
