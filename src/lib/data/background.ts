@@ -3,7 +3,8 @@
  * work done ahead (a month's answers, the series of every territory) delays any choice the user
  * makes while it runs. Views mark what the user is waiting for with `foreground`; work done ahead
  * goes through `background`, one task at a time, each started only when no foreground work is
- * under way and none has ended in the last `QUIET_MS` (the answer's frame is being drawn). A
+ * under way, none has ended in the last `QUIET_MS` (the answer's frame is being drawn) and the
+ * page is idle (`requestIdleCallback`). A
  * task already running is not interrupted: background tasks are kept short (one query each), so
  * a choice waits at most for one of them.
  */
@@ -31,13 +32,26 @@ function wake(): void {
 		}, wait);
 		return;
 	}
-	const next = tasks.reduce((a, b) => (b.priority < a.priority ? b : a));
-	tasks.splice(tasks.indexOf(next), 1);
 	running = true;
-	void next.run().finally(() => {
-		running = false;
-		wake();
+	// And when the page is idle: not while a step's frame is being drawn (the worker's result is
+	// decoded on the main thread, and on a loaded machine the worker takes CPU from it).
+	idle(() => {
+		if (active > 0) {
+			running = false;
+			return wake();
+		}
+		const next = tasks.reduce((a, b) => (b.priority < a.priority ? b : a));
+		tasks.splice(tasks.indexOf(next), 1);
+		void next.run().finally(() => {
+			running = false;
+			wake();
+		});
 	});
+}
+
+function idle(run: () => void): void {
+	if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+	else setTimeout(run, 0);
 }
 
 /** Runs `work` as what the user waits for: background tasks do not start meanwhile. */

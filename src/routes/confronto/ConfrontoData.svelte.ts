@@ -227,12 +227,15 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 		allSeriesFor = rows;
 	}
 	const key = `${o.measure}|${o.indicator.key}`;
+	if (seriesWanted === key && allSeries.has(key)) return;
 	seriesWanted = key;
-	if (allSeries.has(key)) return;
-	if (allSeries.size >= MAX_ALL_SERIES) allSeries.delete(allSeries.keys().next().value!);
-	const ranges = chunkRanges(months);
-	const all = new AllSeries(ranges.length);
-	allSeries.set(key, all);
+	let all = allSeries.get(key);
+	if (all?.complete) return;
+	if (!all) {
+		if (allSeries.size >= MAX_ALL_SERIES) allSeries.delete(allSeries.keys().next().value!);
+		allSeries.set(key, (all = new AllSeries(chunkRanges(months))));
+	}
+	const building = all;
 	const keys = (territoryKeys ??= background(async () => {
 		const { sql, params } = territoryKeysQuery();
 		const cols = await queryColumns(sql, params);
@@ -240,31 +243,31 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 		return new Map(ids.map((id, i) => [String(id), k[i]]));
 	}, 2));
 	keys.catch(() => (territoryKeys = null));
+	// Left incomplete when another measure or indicator comes first: resumed where it stopped
+	// when this one is in view again.
+	const stale = () => rows !== extractRows() || allSeries.get(key) !== building || seriesWanted !== key;
 	void (async () => {
-		for (const range of ranges) {
-			const stale = () => rows !== extractRows() || allSeries.get(key) !== all || seriesWanted !== key;
-			const done = await background(async () => {
-				if (stale()) return false;
+		for (let range = building.next; range && !stale(); range = building.next) {
+			const r = range;
+			await background(async () => {
+				if (stale() || building.next !== r) return;
 				const start = performance.now();
-				const { sql, params } = seriesChunkQuery({ ...o, ...range });
+				const { sql, params } = seriesChunkQuery({ ...o, ...r });
 				const cols = await queryColumns(sql, params);
 				performance.measure?.('cruscotto:confronto-series-prefetch', { start });
-				if (stale()) return false;
-				all.add(cols);
-				return true;
+				if (rows === extractRows() && building.next === r) building.add(cols);
 			}, 2);
-			if (!done) break;
 		}
-		// Left incomplete (another indicator came first, or a query failed): asked again next time.
-		if (!all.complete && allSeries.get(key) === all) allSeries.delete(key);
-	})().catch(() => allSeries.get(key) === all && allSeries.delete(key));
+	})().catch(() => allSeries.get(key) === building && allSeries.delete(key));
 }
 
 /** The series of `id` from every territory's series, when they are complete (undefined otherwise). */
 async function fromAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, id: string): Promise<Series | null | undefined> {
 	const all = allSeriesFor === extractRows() ? allSeries.get(`${o.measure}|${o.indicator.key}`) : undefined;
 	if (!all?.complete || !territoryKeys) return undefined;
-	const k = (await territoryKeys).get(id);
+	const keys = await territoryKeys.catch(() => null);
+	if (!keys) return undefined;
+	const k = keys.get(id);
 	return k === undefined ? null : all.series(k, id, territories.name(id));
 }
 

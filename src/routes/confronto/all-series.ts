@@ -36,15 +36,20 @@ const monthOf = (m: number) => new Date(Date.UTC(Math.floor(m / 12), m % 12, 1))
 
 export class AllSeries {
 	readonly #chunks: Chunk[] = [];
-	/** Chunks expected: the series are complete once all have been added. */
-	readonly #expected: number;
+	/** The month ranges to read, in order: the series are complete once each has been added. */
+	readonly ranges: readonly { from: string | null; before: string | null }[];
 
-	constructor(expected: number) {
-		this.#expected = expected;
+	constructor(ranges: readonly { from: string | null; before: string | null }[]) {
+		this.ranges = ranges;
 	}
 
 	get complete(): boolean {
-		return this.#chunks.length === this.#expected;
+		return this.#chunks.length === this.ranges.length;
+	}
+
+	/** The next range to read (a build stopped for another choice resumes there), or null. */
+	get next(): { from: string | null; before: string | null } | null {
+		return this.ranges[this.#chunks.length] ?? null;
 	}
 
 	/** Adds the next chunk (chunks come in month order). */
