@@ -155,7 +155,7 @@ function prefetchAtsOf(regione: TerritoryId): void {
 		const cols = await queryColumns(built.sql, built.params);
 		const [ids, parents] = [cols.values('id'), cols.values('parent_id')];
 		return new Map(ids.map((id, i) => [String(id), parents[i] === null ? null : String(parents[i])]));
-	}, 1);
+	}, 0);
 	atsOf.set(regione, read);
 	read.then(
 		(map) => atsOf.get(regione) === read && atsOf.set(regione, map),
