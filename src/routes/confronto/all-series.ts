@@ -10,7 +10,7 @@ import type { Columns } from '#lib/data/query.ts';
 import type { Series } from '#lib/charts/small-multiples/small-multiples-utils.ts';
 
 /** Months of each background query: one of them is what a choice may have to wait for. */
-export const MONTHS_PER_CHUNK = 4;
+export const MONTHS_PER_CHUNK = 3;
 
 /**
  * The month ranges (`from` inclusive, `before` exclusive, null = open) that cover every month:
