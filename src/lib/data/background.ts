@@ -3,14 +3,17 @@
  * work done ahead (a month's answers, the series of every territory) delays any choice the user
  * makes while it runs. Views mark what the user is waiting for with `foreground`; work done ahead
  * goes through `background`, one task at a time, each started only when no foreground work is
- * under way, none has ended in the last `QUIET_MS` (the answer's frame is being drawn) and the
- * page is idle (`requestIdleCallback`). A
+ * under way and the page is idle (`requestIdleCallback`: the answer's frame is drawn first). A
  * task already running is not interrupted: background tasks are kept short (one query each), so
  * a choice waits at most for one of them.
  */
 
-/** A background task starts this long after the last foreground work ended. */
-const QUIET_MS = 60;
+/**
+ * A background task starts this long after the last foreground work ended (and when the page is
+ * idle: the answer's frame is drawn first). Waiting longer only moves the work closer to the
+ * user's next step (0041, session 8).
+ */
+const QUIET_MS = 0;
 
 let active = 0;
 let lastEnd = -Infinity;

@@ -406,8 +406,9 @@ export class ConfrontoData {
 			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
 			if (o.level === 'ats' && levelOf(o.t) === 'regione') prefetchAtsOf(o.t);
 			// The month before, a year before, another measure's own month: one query each, skipped
-			// once the user has moved on to another choice.
-			for (const near of nearbyChoices(months, o.month, o.measure)) {
+			// once the user has moved on to another choice. Core indicators only: a category's
+			// comparison outside a built month reads the suppression lists (several times the cost).
+			for (const near of o.indicator.core ? nearbyChoices(months, o.month, o.measure) : []) {
 				const n = { ...o, ...near };
 				void background(async () => {
 					const rows = extractRows();
