@@ -8,33 +8,14 @@
  * a choice waits at most for one of them.
  */
 
-/**
- * A background task starts this long after the last foreground work ended (and when the page is
- * idle: the answer's frame is drawn first). Waiting longer only moves the work closer to the
- * user's next step (0041, session 8).
- */
-const QUIET_MS = 0;
-
 let active = 0;
-let lastEnd = -Infinity;
 let running = false;
-let timer: ReturnType<typeof setTimeout> | null = null;
 /** Tasks waiting, by priority (0 first), each in the order queued. */
 let tasks: { priority: number; run: () => Promise<void> }[] = [];
 
-const now = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
-
-/** Starts the next task when nothing else runs and the foreground has been quiet long enough. */
+/** Starts the next task when nothing else runs. */
 function wake(): void {
-	if (running || timer !== null || tasks.length === 0 || active > 0) return;
-	const wait = lastEnd + QUIET_MS - now();
-	if (wait > 0) {
-		timer = setTimeout(() => {
-			timer = null;
-			wake();
-		}, wait);
-		return;
-	}
+	if (running || tasks.length === 0 || active > 0) return;
 	running = true;
 	// And when the page is idle: not while a step's frame is being drawn (the worker's result is
 	// decoded on the main thread, and on a loaded machine the worker takes CPU from it).
@@ -64,7 +45,6 @@ export async function foreground<T>(work: () => Promise<T>): Promise<T> {
 		return await work();
 	} finally {
 		active--;
-		lastEnd = now();
 		wake();
 	}
 }
@@ -83,9 +63,6 @@ export function background<T>(task: () => Promise<T>, priority = 0): Promise<T> 
 /** For tests: forget what is queued. */
 export function resetBackground(): void {
 	active = 0;
-	lastEnd = -Infinity;
 	running = false;
 	tasks = [];
-	if (timer !== null) clearTimeout(timer);
-	timer = null;
 }
