@@ -81,12 +81,13 @@ export async function readLog(dir: string): Promise<AuditEvent[]> {
 /** Appends events in one write. */
 export async function appendEvents(dir: string, events: readonly AuditEvent[]): Promise<void> {
 	if (events.length === 0) return;
-	await appendFile(logPath(dir), events.map((e) => JSON.stringify(e) + '\n').join(''), { flag: 'a' });
+	// personal data (codici fiscali): readable by the publisher's account only
+	await appendFile(logPath(dir), events.map((e) => JSON.stringify(e) + '\n').join(''), { flag: 'a', mode: 0o600 });
 }
 
 /** Runs `fn` holding the registry's lock (fails fast if another command holds it). */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-	await mkdir(dir, { recursive: true });
+	await mkdir(dir, { recursive: true, mode: 0o700 });
 	const lock = path.join(dir, 'audit.lock');
 	let handle;
 	try {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -185,6 +185,8 @@ describe('conflicts, revocation and the export for the identity provider', () =>
 		expect(entries.find((e) => e.fiscal_code === 'GLLLRA83R51A001H')).toMatchObject({ name: 'Laura', family_name: 'Gallo' });
 		const log = await readLog(dir);
 		expect(log.find((e) => e.action === 'revoke')).toMatchObject({ id: 'A000003', reason: 'revoked by the Ministry', pec_ref: 'PEC 99' });
+		// codici fiscali and roles: the log and the export are readable by their owner only
+		for (const f of [out, path.join(dir, 'audit.jsonl')]) expect(((await stat(f)).mode & 0o777).toString(8)).toBe('600');
 	});
 });
 

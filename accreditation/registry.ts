@@ -139,7 +139,8 @@ export async function exportRegistry(dir: string, out: string): Promise<Registry
 	if (found.length) {
 		throw new RegistryError('conflicting accreditations: nothing was exported', found.map((c) => `${c.fiscal_code}: ${c.accreditations.map((a) => `${a.role} ${a.territory} (${a.id}, ${a.status})`).join(' and ')}`));
 	}
-	await writeFile(`${out}.tmp`, JSON.stringify(entries, null, '\t') + '\n');
+	// personal data (codici fiscali, roles): readable by the publisher's account only
+	await writeFile(`${out}.tmp`, JSON.stringify(entries, null, '\t') + '\n', { mode: 0o600 });
 	await rename(`${out}.tmp`, out);
 	return entries;
 }

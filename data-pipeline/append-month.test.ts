@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { EXTRACT_COLUMNS } from '../contracts/extract.ts';
@@ -164,6 +164,20 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		await expect(verifyVersion(out, m, { staging, previous })).resolves.toMatchObject({ from: '2024-01-01' });
 	}, 30_000);
 
+	test("a previous version's summary gone missing is named (its earlier months came from it)", async () => {
+		const m = manifestOf(out);
+		const staging = join(root, `copy-${n++}`);
+		cpSync(join(out, m.version), staging, { recursive: true });
+		const prevFile = join(out, previous.version, 'summary/comune/001003.json');
+		const original = readFileSync(prevFile);
+		try {
+			rmSync(prevFile);
+			await expect(verifyVersion(out, m, { staging, previous })).rejects.toThrow(/summary\/comune\/001003\.json: the previous version's file is missing/);
+		} finally {
+			writeFileSync(prevFile, original);
+		}
+	}, 30_000);
+
 	test("a summary whose earlier months differ from the previous version's is caught", async () => {
 		const m = manifestOf(out);
 		const staging = join(root, `summary-${n++}`);
@@ -199,5 +213,20 @@ describe('adding a month keeps the row groups of the earlier months (docs/extrac
 		expect(r.recomputedMonths).toEqual(['2024-03']);
 		expect(r.incrementalFrom).toBeUndefined();
 		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
+	}, 60_000);
+
+	test("a previous file the worker threads cannot reuse (its footer cut off) makes the build write every file again: the files of a full rebuild, verified", async () => {
+		const copy = join(root, 'cut-footer');
+		cpSync(out, copy, { recursive: true });
+		const file = join(copy, manifestOf(copy).version, 'ats/X01001.parquet');
+		writeFileSync(file, readFileSync(file).subarray(0, 100));
+		writeMicrodataCsv(join(md, '2024-03.csv'), monthRows('2024-03'));
+		const said: string[] = [];
+		const r = await build(opts(copy, '2024-03', { log: { ...silentLogger, info: (s: string) => said.push(s) } }));
+		expect(said.some((s) => s.startsWith('writing every file again'))).toBe(true);
+		expect(r.recomputedMonths).toEqual(['2024-03']);
+		expect(r.incrementalFrom).toBeUndefined();
+		expect(published(copy)).toEqual(await fullRebuild('2024-03'));
+		await expect(verifyPublished(copy)).resolves.toMatchObject({ version: r.version });
 	}, 60_000);
 });

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { zstdDecompressSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { openDb, sqlString } from './db.ts';
-import { encodeParquet, plainString, type ColumnSpecLite } from './parquet-writer.ts';
+import { encodeParquet, pageCache, plainString, zstd, type ColumnSpecLite } from './parquet-writer.ts';
 import { tempDir } from './test-support.ts';
 
 const COLUMNS: ColumnSpecLite[] = [
@@ -139,4 +140,25 @@ describe('parquet-writer: DuckDB reads back what was written', () => {
 			db.close();
 		}
 	}, 60_000);
+});
+
+describe('zstd: one frame per page, the same bytes for the same page', () => {
+	test('small pages (a raw block written here) and large ones (Node zstd, then the cache) decode to the page; a page seen again gives the same frame', () => {
+		const pages = [Buffer.alloc(0), Buffer.from([7]), Buffer.alloc(63, 1), Buffer.alloc(64, 2), Buffer.from('x'.repeat(5000) + 'y'.repeat(300))];
+		const before = { ...pageCache };
+		for (const p of pages) {
+			const frame = zstd(p);
+			expect(zstdDecompressSync(frame).equals(p)).toBe(true);
+			// a copy of the bytes, not the same Buffer: the cache is keyed by content
+			expect(zstd(Buffer.from(p)).equals(frame)).toBe(true);
+		}
+		// the two pages of 64 bytes or more: compressed once each, answered from the cache the second time
+		expect(pageCache.misses - before.misses).toBe(2);
+		expect(pageCache.hits - before.hits).toBe(2);
+		// a page that differs in one byte is not answered from the cache
+		const other = Buffer.alloc(64, 2);
+		other[63] = 3;
+		expect(zstdDecompressSync(zstd(other)).equals(other)).toBe(true);
+		expect(pageCache.misses - before.misses).toBe(3);
+	});
 });

@@ -5,7 +5,7 @@ import { SUMMARY_SCHEMA_VERSION, type Manifest, type ManifestFile, type SummaryF
 import { assembleSummary, fromRuns } from '../src/lib/data/series.ts';
 import { build } from './build.ts';
 import { summarySchemaOf, summaryTexts, territoryJsons } from './summaries.ts';
-import { seriesFromSummary, type TerritorySeries } from './summary-series.ts';
+import { appendSeries, seriesFromSummary, type TerritorySeries } from './summary-series.ts';
 import { openDb, sqlString } from './db.ts';
 import { silentLogger } from './log.ts';
 import { dayOfMonth } from './months.ts';
@@ -283,5 +283,74 @@ describe('verify reads all files of a kind together and still names the faulty o
 		const r = await runCli(['verify', dir]);
 		expect(r.code).toBe(1);
 		expect(r.stderr).toContain(`${f.path}: sha256 differs from the manifest`);
+	});
+});
+
+describe('a month added to the previous summaries (runs kept whole, joined at the seam)', () => {
+	const run = (measure: string, from: string, nuclei: (number | null)[], secondari?: number[]) => ({
+		measure,
+		from,
+		nuclei,
+		persone: nuclei.map((n) => (n === null ? null : n * 2)),
+		importo_medio: nuclei.map((n) => (n === null ? null : n + 0.5)),
+		nuclei_per_1000: nuclei.map((n) => (n === null ? null : n / 10)),
+		...(secondari ? { secondari } : {})
+	});
+	const file = (runs: ReturnType<typeof run>[]) =>
+		JSON.stringify({ schema_version: 3, version: 'v', scope: 'c:001001', territory: { id: 'c:001001', name: 'Primo', level: 'comune', residenti: 100, runs }, benchmarks: [] });
+	const runsOf = (s: Map<string, TerritorySeries>) => (JSON.parse(territoryJsons(s)[0]!.json) as SummaryFile['territory']).runs;
+
+	test('a run crossing the cut is cut; the new months join its end, with their secondari offsets moved', () => {
+		// ADI: 2025-11 … 2026-02 (2026-01 and 2026-02 written again), SFL: two runs with a gap
+		const previous = file([run('ADI', '2025-11', [5, null, 7, 8], [1]), run('SFL', '2025-06', [3, 4]), run('SFL', '2025-12', [9, 9])]);
+		const earlier = new Map<string, TerritorySeries>();
+		seriesFromSummary(previous, '2026-01', earlier);
+		const later = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2026-01', [70, null, 90], [1]), run('SFL', '2026-01', [10])]), '9999-12', later);
+		expect(runsOf(appendSeries(earlier, later))).toEqual([
+			run('ADI', '2025-11', [5, null, 70, null, 90], [1, 3]),
+			run('SFL', '2025-06', [3, 4]),
+			run('SFL', '2025-12', [9, 10])
+		]);
+	});
+
+	test('a run that ends just before the cut (kept as its text) is joined by the new months', () => {
+		const earlier = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2025-11', [5, null], [1]), run('SFL', '2025-10', [1, 2])]), '2026-01', earlier);
+		const later = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2026-01', [7, null], [1]), run('SFL', '2026-01', [3])]), '9999-12', later);
+		expect(runsOf(appendSeries(earlier, later))).toEqual([run('ADI', '2025-11', [5, null, 7, null], [1, 3]), run('SFL', '2025-10', [1, 2]), run('SFL', '2026-01', [3])]);
+	});
+
+	test('the file scanned (runs kept as text) and the file parsed give the same series: Italia with its Regioni, a Comune with its ATS, names with quotes and braces', () => {
+		const territory = (id: string, name: string, runs: ReturnType<typeof run>[]) => ({ id, name, level: id === 'it' ? 'italia' : id.startsWith('r:') ? 'regione' : 'comune', residenti: 10, runs });
+		const files = [
+			{ schema_version: 3, version: 'v', scope: 'it', territory: territory('it', 'Italia', [run('ADI', '2025-10', [9, 8, 7, 6, 5], [2])]), benchmarks: [], regioni: [territory('r:01', 'Uno', [run('ADI', '2025-11', [1, null, 3], [1])]), territory('r:02', 'Due {"id":"x"}', [run('SFL', '2024-01', [4])])] },
+			{ schema_version: 3, version: 'v', scope: 'c:001001', territory: territory('c:001001', 'Sant\'Ilario "d\'Enza" }{', [run('ADI', '2025-12', [null, 2], [0]), run('PdC', '2019-04', [1, 2])]), benchmarks: ['r:01', 'it'], ats: { id: 'a:X01001', name: 'Ambito {"id":"a"} "runs":[' } }
+		];
+		for (const before of ['2026-01', '2025-12', '2099-01'])
+			for (const schema of [3, 2]) {
+				const [scanned, parsedWhole] = [new Map<string, TerritorySeries>(), new Map<string, TerritorySeries>()];
+				for (const f of files) {
+					seriesFromSummary(JSON.stringify(f), before, scanned);
+					// indented: not the writer's text, so parsed whole
+					seriesFromSummary(JSON.stringify(f, null, 1), before, parsedWhole);
+				}
+				expect([...scanned.keys()]).toEqual(['it', 'r:01', 'r:02', 'c:001001']);
+				expect(territoryJsons(scanned, schema)).toEqual(territoryJsons(parsedWhole, schema));
+			}
+		// schema 2 leaves `secondari` out of the runs kept as text too
+		const scanned = new Map<string, TerritorySeries>();
+		seriesFromSummary(JSON.stringify(files[0]), '2099-01', scanned);
+		expect(territoryJsons(scanned, 2).some((t) => t.json.includes('secondari'))).toBe(false);
+		expect(territoryJsons(scanned, 3).some((t) => t.json.includes('"secondari":[2]'))).toBe(true);
+	});
+
+	test('months that do not follow on stay a run of their own; a measure whose runs all come after the cut is empty', () => {
+		const earlier = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2025-01', [5, 6]), run('PdC', '2026-03', [1, 2])]), '2026-01', earlier);
+		const later = new Map<string, TerritorySeries>();
+		seriesFromSummary(file([run('ADI', '2026-01', [8])]), '9999-12', later);
+		expect(runsOf(appendSeries(earlier, later))).toEqual([run('ADI', '2025-01', [5, 6]), run('ADI', '2026-01', [8])]);
 	});
 });

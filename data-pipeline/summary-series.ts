@@ -6,20 +6,33 @@
  * One builder for the writer and for verify: the same numbers give the same text.
  */
 import { MEASURES } from '../contracts/extract.ts';
-import type { SummaryFile, SummaryFileTerritory } from '../contracts/summary.ts';
+import type { SummaryFile, SummaryFileTerritory, SummaryRun } from '../contracts/summary.ts';
 import type { Db } from './db.ts';
 
 const VALUES = ['nuclei', 'persone', 'importo_medio', 'nuclei_per_1000'] as const;
 type Value = (typeof VALUES)[number];
 
 /**
- * One measure of a territory: months (since 2000-01) ascending, the values of each, and
- * whether its `nuclei` (and the columns hidden with it) is null by secondary suppression only.
+ * Consecutive months of one measure (`n` months since 2000-01 from `from`), the values of each,
+ * and the offsets of the months whose `nuclei` (and the columns hidden with it) is null by
+ * secondary suppression only. Kept as runs, the summaries' own shape: a build that adds a month
+ * takes a run of the previous version that ends before the months written again as its JSON
+ * text (`text`, parsed only if a new month joins it), and writes a run with one
+ * `JSON.stringify` per column.
  */
+type Run = { from: number; n: number } & ({ text: string } | { values: Record<Value, (number | null)[]>; secondary: number[] });
+type ParsedRun = Extract<Run, { values: unknown }>;
+
+/** A run with its values (a run kept as text is parsed). */
+function parsed(r: Run): ParsedRun {
+	if (!('text' in r)) return r;
+	const run = JSON.parse(r.text) as SummaryRun;
+	return { from: r.from, n: r.n, values: Object.fromEntries(VALUES.map((v) => [v, run[v]])) as ParsedRun['values'], secondary: run.secondari ?? [] };
+}
+
+/** One measure of a territory: its runs in month order, none adjacent to the next (each run is maximal). */
 interface MeasureSeries {
-	months: number[];
-	values: Record<Value, (number | null)[]>;
-	secondary: boolean[];
+	runs: Run[];
 }
 
 export interface TerritorySeries {
@@ -37,8 +50,25 @@ const MEASURE_NAMES = [...MEASURES].sort();
 
 function measureOf(t: TerritorySeries, measure: string): MeasureSeries {
 	let m = t.measures.get(measure);
-	if (!m) t.measures.set(measure, (m = { months: [], values: { nuclei: [], persone: [], importo_medio: [], nuclei_per_1000: [] }, secondary: [] }));
+	if (!m) t.measures.set(measure, (m = { runs: [] }));
 	return m;
+}
+
+/** Appends `run` (months after the measure's last) to `m`, joined to its last run when the months follow on. */
+function pushRun(m: MeasureSeries, run: Run): void {
+	if (!run.n) return;
+	const last = m.runs.at(-1);
+	if (!last || last.from + last.n !== run.from) {
+		m.runs.push(run);
+		return;
+	}
+	const [a, b] = [parsed(last), parsed(run)];
+	m.runs[m.runs.length - 1] = {
+		from: a.from,
+		n: a.n + b.n,
+		values: Object.fromEntries(VALUES.map((v) => [v, a.values[v].concat(b.values[v])])) as ParsedRun['values'],
+		secondary: a.secondary.concat(b.secondary.map((k) => k + a.n))
+	};
 }
 
 /**
@@ -68,14 +98,22 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
 		FROM ${table} JOIN k USING (territory_id) WHERE level <> 'provincia' ${since} ORDER BY k.k, ms, mi`
 	);
 	const [k, ms, mi] = cols as [Float64Array, Float64Array, Float64Array];
-	for (let i = 0; i < k.length; i++) {
-		const m = measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!);
-		m.months.push(mi[i]!);
+	const sec = cols[3 + VALUES.length]!;
+	// rows i..j-1: one run (same territory and measure, consecutive months)
+	for (let i = 0; i < k.length; ) {
+		let j = i + 1;
+		while (j < k.length && k[j] === k[i] && ms[j] === ms[i] && mi[j] === mi[j - 1]! + 1) j++;
+		const values = {} as ParsedRun['values'];
 		VALUES.forEach((v, c) => {
-			const x = cols[3 + c]![i]!;
-			m.values[v].push(x === x ? x : null);
+			const col = cols[3 + c]!;
+			const a = new Array<number | null>(j - i);
+			for (let r = i; r < j; r++) a[r - i] = col[r] === col[r] ? col[r]! : null;
+			values[v] = a;
 		});
-		m.secondary.push(cols[3 + VALUES.length]![i] === 1);
+		const secondary: number[] = [];
+		for (let r = i; r < j; r++) if (sec[r] === 1) secondary.push(r - i);
+		pushRun(measureOf(byK[k[i]!]!, MEASURE_NAMES[ms[i]!]!), { from: mi[i]!, n: j - i, values, secondary });
+		i = j;
 	}
 	return out;
 }
@@ -84,22 +122,58 @@ export async function seriesFromTable(db: Db, table: string, from?: string): Pro
  * The series of a summary file's territories (its own, and the `regioni` of Italia's and the
  * benchmark files), months before `before` (`YYYY-MM`). A file of summary schema 2 has no
  * `secondari`: read as none (a build reads only files of its own schema: build.ts `appendOnlyBase`).
+ * A run that ends before `before` is kept as its text in the file (see `Run`): the file is
+ * scanned, not parsed whole, and each territory's header and each cut run parsed alone.
  */
 export function seriesFromSummary(text: string, before: string, into: Map<string, TerritorySeries>): void {
-	const file = JSON.parse(text) as SummaryFile;
 	const end = monthIndex(before);
+	// Text written by `territoryJson` (schema 3): `{"id":…,"residenti":N,"runs":[{"measure":…},…]}`.
+	// No string holds an unescaped quote, so `{"id":"` and `{"measure":"` start objects; a run
+	// holds no object, so its first `}` ends it. Anything else is parsed as JSON.
+	const verbatim = text.startsWith(`{"schema_version":3,`);
+	if (!verbatim) return seriesFromParsed(JSON.parse(text) as SummaryFile, end, into);
+	for (let at = text.indexOf('{"id":"'); at >= 0; ) {
+		const runsAt = text.indexOf('"runs":[', at);
+		if (runsAt < 0) break; // the Comune's `ats` ({"id","name"}): no runs
+		const head = JSON.parse(`${text.slice(at, runsAt)}"runs":[]}`) as SummaryFileTerritory;
+		let next = runsAt + 8;
+		const s: TerritorySeries = { id: head.id, level: head.level, parent: null, name: head.name, residenti: head.residenti, measures: new Map() };
+		while (text.startsWith('{"measure":"', next)) {
+			const close = text.indexOf('}', next);
+			const runText = text.slice(next, close + 1);
+			const measure = runText.slice(12, runText.indexOf('"', 12));
+			const first = monthIndex(runText.slice(runText.indexOf('"from":"') + 8));
+			const arrayAt = runText.indexOf('"nuclei":[') + 10;
+			const array = runText.slice(arrayAt, runText.indexOf(']', arrayAt));
+			const n = array === '' ? 0 : array.split(',').length;
+			const m = measureOf(s, measure);
+			if (first + n <= end) pushRun(m, { from: first, n, text: runText });
+			else if (first < end) {
+				const cut = parsed({ from: first, n, text: runText });
+				const k = end - first;
+				pushRun(m, { from: first, n: k, values: Object.fromEntries(VALUES.map((v) => [v, cut.values[v].slice(0, k)])) as ParsedRun['values'], secondary: cut.secondary.filter((o) => o < k) });
+			}
+			next = close + 1 + (text[close + 1] === ',' ? 1 : 0);
+		}
+		if (!into.has(s.id)) into.set(s.id, s);
+		at = text.indexOf('{"id":"', next);
+	}
+}
+
+/** `seriesFromSummary` of a parsed file (any schema). */
+function seriesFromParsed(file: SummaryFile, end: number, into: Map<string, TerritorySeries>): void {
 	for (const t of [file.territory, ...(file.regioni ?? [])] as SummaryFileTerritory[]) {
 		if (into.has(t.id)) continue;
 		const s: TerritorySeries = { id: t.id, level: t.level, parent: null, name: t.name, residenti: t.residenti, measures: new Map() };
 		for (const run of t.runs) {
-			const m = measureOf(s, run.measure);
 			const first = monthIndex(run.from);
-			const secondary = new Set(run.secondari ?? []);
-			for (let j = 0; j < run.nuclei.length && first + j < end; j++) {
-				m.months.push(first + j);
-				for (const v of VALUES) m.values[v].push(run[v][j]!);
-				m.secondary.push(secondary.has(j));
-			}
+			// the run's months before `end`: the parsed arrays themselves when it ends before
+			const n = Math.min(run.nuclei.length, end - first);
+			const m = measureOf(s, run.measure);
+			if (n <= 0) continue;
+			const whole = n === run.nuclei.length;
+			const values = Object.fromEntries(VALUES.map((v) => [v, whole ? run[v] : run[v].slice(0, n)])) as ParsedRun['values'];
+			pushRun(m, { from: first, n, values, secondary: (run.secondari ?? []).filter((k) => k < n) });
 		}
 		into.set(t.id, s);
 	}
@@ -116,15 +190,8 @@ export function appendSeries(earlier: Map<string, TerritorySeries>, later: Map<s
 		}
 		const merged: TerritorySeries = { ...t, measures: new Map() };
 		for (const name of [...new Set([...e.measures.keys(), ...t.measures.keys()])].sort()) {
-			const a = e.measures.get(name);
-			const b = t.measures.get(name);
 			const m = measureOf(merged, name);
-			for (const part of [a, b]) {
-				if (!part) continue;
-				m.months.push(...part.months);
-				for (const v of VALUES) m.values[v].push(...part.values[v]);
-				m.secondary.push(...part.secondary);
-			}
+			for (const part of [e.measures.get(name), t.measures.get(name)]) for (const run of part?.runs ?? []) pushRun(m, run);
 		}
 		out.set(id, merged);
 	}
@@ -140,16 +207,16 @@ export function territoryJson(t: TerritorySeries, opts: { secondari?: boolean } 
 	const withSecondary = opts.secondari ?? true;
 	const runs: string[] = [];
 	for (const name of [...t.measures.keys()].sort()) {
-		const m = t.measures.get(name)!;
-		for (let i = 0; i < m.months.length; ) {
-			let j = i + 1;
-			while (j < m.months.length && m.months[j] === m.months[j - 1]! + 1) j++;
-			const arrays = VALUES.map((v) => `${JSON.stringify(v)}:${JSON.stringify(m.values[v].slice(i, j))}`).join(',');
-			const secondary: number[] = [];
-			if (withSecondary) for (let k = i; k < j; k++) if (m.secondary[k]) secondary.push(k - i);
-			const flags = secondary.length ? `,"secondari":[${secondary.join(',')}]` : '';
-			runs.push(`{"measure":${JSON.stringify(name)},"from":"${monthText(m.months[i]!)}",${arrays}${flags}}`);
-			i = j;
+		for (const r of t.measures.get(name)!.runs) {
+			// a run kept from the previous summary is its text, unless this schema has no `secondari` and it has some
+			if ('text' in r && (withSecondary || !r.text.includes('"secondari":'))) {
+				runs.push(r.text);
+				continue;
+			}
+			const run = parsed(r);
+			const arrays = VALUES.map((v) => `"${v}":${JSON.stringify(run.values[v])}`).join(',');
+			const flags = withSecondary && run.secondary.length ? `,"secondari":[${run.secondary.join(',')}]` : '';
+			runs.push(`{"measure":${JSON.stringify(name)},"from":"${monthText(run.from)}",${arrays}${flags}}`);
 		}
 	}
 	return `{"id":${JSON.stringify(t.id)},"name":${JSON.stringify(t.name)},"level":${JSON.stringify(t.level)},"residenti":${t.residenti},"runs":[${runs.join(',')}]}`;

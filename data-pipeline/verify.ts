@@ -110,8 +110,9 @@ export async function verifyVersion(root: string, manifest: Manifest, opts: { st
 		const checkSummaryFiles = async () => {
 			if (manifest.schema_version < 2) return;
 			// the summaries' months before `from` are the previous version's
-			const earlier = from ? previousSeries(root, shared!.previous, from.slice(0, 7), shared!.summaries(summaryFaults)) : undefined;
+			const texts = from ? shared!.summaries(summaryFaults) : undefined;
 			if (summaryFaults.length) return;
+			const earlier = texts ? previousSeries(root, shared!.previous, from!.slice(0, 7), texts) : undefined;
 			await checkSummaries(db, manifest, summaries, summaryFaults, earlier);
 			mark('summaries checked');
 		};

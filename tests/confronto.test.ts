@@ -135,18 +135,101 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
-	test('the map draws every Comune of the Regione boundary file', async () => {
+	test('the map draws every Comune of the Regione boundary file: the keys walk them all, each announced; a point shows its area and its class colour', async () => {
 		const manifest = JSON.parse(await readFile(path.join(extractsDir, 'manifest.json'), 'utf8')) as Manifest;
 		const geo = manifest.files.find((f) => f.kind === 'boundaries' && f.path.endsWith(`/geo/${regione.slice(2)}.topo.json`));
 		expect(geo, 'the e2e publication has boundaries').toBeDefined();
 		const topo = JSON.parse(await readFile(path.join(extractsDir, geo!.path), 'utf8')) as { objects: { comuni: { geometries: unknown[] } } };
+		const count = topo.objects.comuni.geometries.length;
 		const page = await open('/confronto');
-		const paths = page.locator('.map-panel svg path[data-id]');
-		await paths.first().waitFor({ timeout: 60_000 });
-		expect(await paths.count()).toBe(topo.objects.comuni.geometries.length);
-		// Every area is coloured or hatched, and the legend explains the hatch.
-		expect(await page.locator('.map-panel svg path[data-id]:not([fill])').count()).toBe(0);
-		expect(text(await page.locator('.map-panel svg').textContent())).toContain('dato riservato');
+		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
+		const map = page.locator('.map-panel .map');
+		// The legend explains the hatch; the map says where its values are for a screen reader.
+		expect(text(await map.locator('svg').textContent())).toContain('dato riservato');
+		const keys = page.getByRole('application', { name: /^Territori sulla mappa/ });
+		const described = await keys.evaluate((g) => document.getElementById(g.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
+		expect(described).toMatch(/tabella di confronto/);
+
+		// One tab stop: Home announces the first area; the arrows walk every area once and wrap.
+		await keys.focus();
+		await keys.press('Home');
+		const live = map.locator('[aria-live="polite"]');
+		const first = text(await live.textContent());
+		expect(first).toMatch(/^\S.*: /);
+		// In the page: a round trip per key for every Comune would take minutes.
+		const said = await keys.evaluate(async (g, n) => {
+			const region = document.querySelector('.map-panel [aria-live="polite"]')!;
+			const out: string[] = [];
+			for (let i = 0; i < n; i++) {
+				g.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+				await new Promise((r) => setTimeout(r, 0));
+				out.push(region.textContent ?? '');
+			}
+			return out;
+		}, count);
+		expect(new Set(said.map(text)).size).toBe(count);
+		expect(text(said.at(-1)!)).toBe(first);
+		// Space picks the focused area: announced as picked, outlined, in the URL.
+		await keys.press('Space');
+		await expect.poll(async () => text(await live.textContent())).toBe(`${first}, selezionato`);
+		await page.waitForURL(/sel=c%3A|sel=c:/);
+		expect(await map.locator('path[data-picked]').count()).toBe(1);
+
+		// The legend's classes: a colour and its range.
+		const num = (s: string) => Number(s.replace(/\./g, '').replace(',', '.'));
+		const classes = await map.locator('g[aria-label="Legenda"] g[role="listitem"]').evaluateAll((gs) =>
+			gs.map((g) => ({ color: g.querySelector('rect')!.getAttribute('fill')!, label: g.textContent!.trim() }))
+		);
+		const ranges = classes.flatMap(({ color, label }) => {
+			const m = /^meno di (\S+)$/.exec(label) ?? /^da (\S+) a meno di (\S+)$/.exec(label) ?? /^(\S+) e oltre$/.exec(label);
+			if (!m) return [];
+			if (label.startsWith('meno')) return [{ color, from: -Infinity, to: num(m[1]) }];
+			if (label.startsWith('da')) return [{ color, from: num(m[1]), to: num(m[2]) }];
+			return [{ color, from: num(m[1]), to: Infinity }];
+		});
+		expect(ranges.length).toBeGreaterThan(1);
+		// Points over the map: the tooltip names the area under the pointer and the canvas shows, there, the colour of its value's class (or the grey hatch).
+		const samples = await page.evaluate(async () => {
+			const canvas = document.querySelector<HTMLCanvasElement>('.map-panel canvas')!;
+			const r = canvas.getBoundingClientRect();
+			const ctx = canvas.getContext('2d')!;
+			const out: { tip: string; pixels: number[][] }[] = [];
+			for (let i = 1; i < 16; i++)
+				for (let j = 1; j < 16; j++) {
+					const [x, y] = [r.left + (r.width * i) / 16, r.top + (r.height * j) / 16];
+					document.elementFromPoint(x, y)?.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }));
+					await new Promise((res) => setTimeout(res, 0));
+					const tip = document.querySelector('.map-panel .tooltip')?.textContent ?? '';
+					const [px, py] = [Math.round(((x - r.left) * canvas.width) / r.width), Math.round(((y - r.top) * canvas.height) / r.height)];
+					const d = ctx.getImageData(px - 1, py - 1, 3, 3).data;
+					const pixels = Array.from({ length: 9 }, (_, k) => [d[4 * k], d[4 * k + 1], d[4 * k + 2], d[4 * k + 3]]);
+					out.push({ tip, pixels });
+				}
+			return out;
+		});
+		const hex = (p: number[]) => '#' + p.slice(0, 3).map((v) => v.toString(16).padStart(2, '0')).join('');
+		let [coloured, hatched] = [0, 0];
+		for (const { tip, pixels } of samples) {
+			const t = text(tip);
+			if (!t) {
+				// Off every area: nothing drawn there (a border's antialiasing aside).
+				continue;
+			}
+			const value = t.replace(/, selezionato$/, '').split(': ').at(-1)!;
+			if (!/^-?[\d.]+(,\d+)?$/.test(value)) {
+				// Suppressed or missing: the grey hatch, wherever the 3 × 3 pixels are inside the area.
+				if (pixels.every((p) => p[3] === 255 && p[0] === p[1] && p[1] === p[2] && p[0] !== 255)) hatched++;
+				continue;
+			}
+			// A value equal to a break's label is ambiguous once rounded: not checked.
+			if (ranges.some((c) => c.from === num(value) || c.to === num(value))) continue;
+			// Only points well inside an area (3 × 3 pixels of one colour, not a border).
+			if (!pixels.every((p) => hex(p) === hex(pixels[4]) && p[3] === 255)) continue;
+			const want = ranges.find((c) => num(value) >= c.from && num(value) < c.to)!;
+			expect(hex(pixels[4]), `${t}: the colour of "${classes.find((c) => c.color === want.color)?.label}"`).toBe(want.color);
+			coloured++;
+		}
+		expect(coloured, `${samples.length} points, ${hatched} hatched`).toBeGreaterThan(10);
 		await page.close();
 	});
 
@@ -258,7 +341,7 @@ describe('Confronto for a Regione user', () => {
 
 	test('axe finds no violations, at 1280 and at 390 px', async () => {
 		const page = await open('/confronto?sel=');
-		await page.locator('.map-panel svg path[data-id]').first().waitFor({ timeout: 60_000 });
+		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
 		const wide = await new AxeBuilder({ page }).analyze();
 		expect(wide.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
 		await page.setViewportSize({ width: 390, height: 844 });
@@ -268,7 +351,7 @@ describe('Confronto for a Regione user', () => {
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
 		expect(overflow).toBeLessThanOrEqual(390);
 		await page.close();
-	}, 300_000); // axe walks 1,500 map areas twice: about two minutes on the shared 2-core machine
+	}, 300_000); // axe walks the page twice: slow on the shared 2-core machine
 });
 
 describe('Confronto for a national user', () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
 import { loginAs } from './support/login.ts';
 import { identityOf } from './support/stack.ts';
-import { readFirstSheet } from './support/xlsx-reader.ts';
+import { readFirstSheet, readSheet, sheetCount } from './support/xlsx-reader.ts';
 import { oracleFor } from './dashboard-oracle.ts';
 import { CONFIDENTIALITY_NOTE } from '../src/lib/format/index.ts';
 
@@ -218,6 +218,12 @@ describe.runIf(inject('hasExtracts'))('exports as downloaded', () => {
 			})
 		);
 		expect(numbers).toBeGreaterThan(3 * (sheet.length - 1));
+		// the workbook's second sheet says what the table is and where its figures come from (the CSV stays rows alone)
+		expect(sheetCount(xlsx.bytes)).toBe(2);
+		const notes = readSheet(xlsx.bytes, 1).map((r) => String(r[0]));
+		expect(notes[0]).toBe((await frame.locator('caption').first().textContent())?.trim());
+		expect(notes.at(-1)).toMatch(/^Fonte: elaborazione Cruscotto su dati INPS.*Versione dei dati \S+, pubblicata il/);
+		expect(notes.includes(CONFIDENTIALITY_NOTE)).toBe(shown.flat().some((c) => c === '< 3' || c === 'n.d.'));
 	});
 
 	test('Caratteristiche: shares as percentages in the CSV, as fractions in the workbook', async () => {
@@ -271,6 +277,12 @@ describe.runIf(inject('hasExtracts'))('exports as downloaded', () => {
 		const svg = (await downloadFrom(panel.locator('[data-export="svg"]'))).bytes.toString('utf8');
 		const parts = await framedParts(svg);
 		expect(parts.error).toBeNull();
+		// The areas (drawn on a canvas on screen) are in the file as paths, each with a class colour or the hatch.
+		const drawn = Number(await panel.locator('canvas[data-drawn]').getAttribute('data-areas'));
+		const fills = await page.evaluate((t) => [...new DOMParser().parseFromString(t, 'image/svg+xml').querySelectorAll('svg > svg [data-map-areas] path')].map((p) => p.getAttribute('fill') ?? ''), svg);
+		expect(drawn).toBeGreaterThan(100);
+		expect(fills).toHaveLength(drawn);
+		expect(fills.filter((f) => !/^#[0-9a-f]{6}$|^url\(#hatch-\w+\)$/.test(f))).toEqual([]);
 		expect(parts.head[0]).toBe((await page.locator('#map-title').textContent())!.trim());
 		expect(parts.head.slice(1).join(' ')).toMatch(/^(Comuni|Ambiti \(ATS\)) di Campania · .+ · [a-z]+ \d{4}$/);
 		for (const entry of screenScale) expect(parts.chart).toContain(entry);

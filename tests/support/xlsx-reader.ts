@@ -33,9 +33,19 @@ const texts = (xml: string) => [...xml.matchAll(/<t(?: [^>]*)?>([\s\S]*?)<\/t>/g
 
 /** The first worksheet as rows of cells: numbers stay numbers, everything else is its text. */
 export function readFirstSheet(xlsx: Buffer): (string | number)[][] {
+	return readSheet(xlsx, 0);
+}
+
+/** The number of worksheets in the file. */
+export function sheetCount(xlsx: Buffer): number {
+	return [...unzip(xlsx).keys()].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).length;
+}
+
+/** Worksheet `index` (0: the first) as rows of cells: numbers stay numbers, everything else is its text. */
+export function readSheet(xlsx: Buffer, index: number): (string | number)[][] {
 	const files = unzip(xlsx);
-	const sheetName = [...files.keys()].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort()[0];
-	if (!sheetName) throw new Error('no worksheet in the file');
+	const sheetName = [...files.keys()].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))[index];
+	if (!sheetName) throw new Error(`no worksheet ${index + 1} in the file`);
 	const shared = files.has('xl/sharedStrings.xml') ? [...files.get('xl/sharedStrings.xml')!.toString('utf8').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => texts(m[1])) : [];
 	const rows: (string | number)[][] = [];
 	for (const row of files.get(sheetName)!.toString('utf8').matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)) {

@@ -135,9 +135,21 @@ export function frameSvg(chart: string, width: number, chartHeight: number, d: C
 	return { text, width, height };
 }
 
+/** What a chart draws outside its SVG (the canvas map's areas), added to the copy being exported. */
+const exportParts = new WeakMap<SVGSVGElement, (copy: SVGSVGElement) => void>();
+
+/** Registers `add` to put into the export copy of `svg` what the chart draws elsewhere; returns the unregistration. */
+export function addToExport(svg: SVGSVGElement, add: (copy: SVGSVGElement) => void): () => void {
+	exportParts.set(svg, add);
+	return () => {
+		if (exportParts.get(svg) === add) exportParts.delete(svg);
+	};
+}
+
 /** The chart's SVG framed by `d` as a standalone document (size in px as on screen). */
 export function framedSvg(svg: SVGSVGElement, d: ChartDescription): { text: string; width: number; height: number } {
 	const clone = svg.cloneNode(true) as SVGSVGElement;
+	exportParts.get(svg)?.(clone);
 	const { width, height } = svg.getBoundingClientRect();
 	const [w, h] = [Math.round(width), Math.round(height)];
 	clone.setAttribute('width', String(w));

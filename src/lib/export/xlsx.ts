@@ -17,7 +17,20 @@ export function xlsxSheet(table: TableModel): SheetData {
 	return [header, ...body] as SheetData;
 }
 
-/** The .xlsx file as a Blob. */
-export async function xlsxBlob(table: TableModel): Promise<Blob> {
-	return writeXlsxFile(xlsxSheet(table), { sheet: table.caption.slice(0, 31).replace(/[\\/?*[\]:]/g, ' ') }).toBlob();
+/** A sheet name Excel accepts (31 characters, none of \\ / ? * [ ] :). */
+const sheetName = (s: string) => s.slice(0, 31).replace(/[\\/?*[\]:]/g, ' ');
+
+/**
+ * The .xlsx file as a Blob. With `notes` (the table's caption, the confidentiality note, the
+ * source and data version), a second sheet "Note" holds them one per row: the first sheet stays
+ * the table alone, for formulas and pivot tables.
+ */
+export async function xlsxBlob(table: TableModel, notes?: readonly string[]): Promise<Blob> {
+	const data = xlsxSheet(table);
+	if (!notes?.length) return writeXlsxFile(data, { sheet: sheetName(table.caption) }).toBlob();
+	const noteRows = notes.map((n) => [{ type: String, value: n }]) as SheetData;
+	return writeXlsxFile([
+		{ data, sheet: sheetName(table.caption) },
+		{ data: noteRows, sheet: 'Note', columns: [{ width: 120 }] }
+	]).toBlob();
 }
