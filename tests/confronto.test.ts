@@ -316,6 +316,39 @@ describe('Confronto for a Regione user', () => {
 		await again.close();
 	});
 
+	test('a Comune picked once every series was read ahead is drawn without a query, with the numbers of DuckDB in Node', async () => {
+		const page = await open('/confronto?misura=ADI&indicatore=persone');
+		// Every territory's series are read in the background a few months at a time: wait until they stop.
+		let seen = -1;
+		for (let i = 0; i < 60; i++) {
+			const n = await page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-series-prefetch').length);
+			if (n > 0 && n === seen) break;
+			seen = n;
+			await page.waitForTimeout(1000);
+		}
+		expect(seen).toBeGreaterThan(0);
+		const queries = () => page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-query').length);
+		const before = await queries();
+		const row = page.locator('table[data-table="confronto"] tbody tr').first();
+		const id = (await row.getAttribute('data-id'))!;
+		await row.locator('input[type="checkbox"]').check();
+		await page.locator('.small-multiples svg [data-panel]').first().waitFor();
+		expect(await queries()).toBe(before);
+		await page.locator('.small-multiples summary', { hasText: 'Dati del grafico' }).click();
+		const cells = page.locator('.small-multiples table td[data-col="s0"]');
+		await cells.first().waitFor();
+		const shown = await cells.evaluateAll((tds) => tds.map((td) => ({ text: td.textContent ?? '', suppressed: td.getAttribute('data-suppressed') === 'true' })));
+		const want = await oracle.rows(`SELECT persone * 1000.0 / residenti AS r FROM f WHERE territory_id = ? AND measure = 'ADI' ORDER BY month`, [id]);
+		const own = shown.filter((c) => text(c.text) !== '—');
+		expect(own.length).toBe(want.length);
+		want.forEach((w, i) => {
+			if (w.r === null) expect(own[i].suppressed, `month ${i}`).toBe(true);
+			else expect(text(own[i].text), `month ${i}`).toBe(fmtRate(w.r as number));
+		});
+		expect(want.some((w) => w.r !== null)).toBe(true);
+		await page.close();
+	}, 180_000);
+
 	test('a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
 		const page = await open('/confronto?misura=ADI&mese=2023-05');
 		const entries = await page.evaluate(() => history.length);

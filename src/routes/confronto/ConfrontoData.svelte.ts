@@ -6,7 +6,7 @@
  * (`lastQueryMs`), also left as a User Timing measure `cruscotto:confronto-query` for the
  * benchmark.
  */
-import type { TerritoryId, TerritoryLevel } from '#contracts';
+import { levelOf, type TerritoryId, type TerritoryLevel } from '#contracts';
 import type { ComparisonRow } from '#lib/charts/table/table-utils.ts';
 import type { Series } from '#lib/charts/small-multiples/small-multiples-utils.ts';
 import { italianError } from '#lib/data/errors.ts';
@@ -15,18 +15,25 @@ import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
-import { CELL_STATES, comparisonQuery, levelMonthsQuery, monthsQuery, needsLists, seriesQuery, type Built } from './queries.ts';
+import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
+import { AllSeries, chunkRanges } from './all-series.ts';
+import { background, foreground } from '#lib/data/background.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
+import { nearbyChoices } from './url.ts';
+import { insideAts } from './inside-ats.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
 
-async function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
-	const start = performance.now();
-	await before?.();
-	const cols = await queryColumns(built.sql, built.params);
-	const ms = performance.now() - start;
-	performance.measure?.('cruscotto:confronto-query', { start, duration: ms });
-	return { cols, ms };
+/** A query the user waits for (background work does not start meanwhile), timed. */
+function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
+	return foreground(async () => {
+		const start = performance.now();
+		await before?.();
+		const cols = await queryColumns(built.sql, built.params);
+		const ms = performance.now() - start;
+		performance.measure?.('cruscotto:confronto-query', { start, duration: ms });
+		return { cols, ms };
+	});
 }
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
@@ -76,7 +83,7 @@ function toRows(a: Omit<PickedAnswer, 'names'> & { names: () => string[] }, t: T
  */
 const monthAnswers = new Map<string, MonthAnswers>();
 /** The background builds under way: a choice that needs one waits for it rather than queue a query behind it. */
-const monthAnswersPending = new Map<string, { core: Promise<void>; all: Promise<void> }>();
+const monthAnswersPending = new Map<string, { core: Promise<void>; all: Promise<void>; started: { core: boolean; all: boolean } }>();
 const MAX_MONTH_ANSWERS = 6;
 const monthId = (key: MonthKey) => [key.t, key.level, key.month].join('|');
 
@@ -89,20 +96,25 @@ function prefetchMonth(key: MonthKey): void {
 	const have = monthAnswers.get(id);
 	if ((have && have.indicators.length === INDICATORS.length) || monthAnswersPending.has(id)) return;
 	const rows = extractRows();
+	const started = { core: false, all: false };
+	// In the background, a query at a time: a choice made meanwhile is not queued behind the rest.
 	const phase = async (categories: boolean) => {
-		const start = performance.now();
-		await ensureMonth(key.month, categories);
-		const built = monthAnswersQuery(key, { categories });
-		const cols = await queryColumns(built.sql, built.params);
-		performance.measure?.('cruscotto:confronto-prefetch', { start });
-		if (rows !== extractRows() || answersFor !== rows) return;
-		if (monthAnswers.size >= MAX_MONTH_ANSWERS && !monthAnswers.has(id)) monthAnswers.delete(monthAnswers.keys().next().value!);
-		monthAnswers.set(id, readMonthAnswers(cols, { categories }));
+		await background(() => ((started[categories ? 'all' : 'core'] = true), ensureMonth(key.month, categories)));
+		await background(async () => {
+			const start = performance.now();
+			const built = monthAnswersQuery(key, { categories });
+			const cols = await queryColumns(built.sql, built.params);
+			performance.measure?.('cruscotto:confronto-prefetch', { start });
+			if (rows !== extractRows() || answersFor !== rows) return;
+			if (monthAnswers.size >= MAX_MONTH_ANSWERS && !monthAnswers.has(id)) monthAnswers.delete(monthAnswers.keys().next().value!);
+			monthAnswers.set(id, readMonthAnswers(cols, { categories }));
+		});
 	};
 	// Only a shortcut: a choice it does not cover asks its own query.
 	const core = (have ? Promise.resolve() : phase(false)).catch(() => undefined);
+	if (have) started.core = true;
 	const all = core.then(() => phase(true)).catch(() => undefined);
-	monthAnswersPending.set(id, { core, all });
+	monthAnswersPending.set(id, { core, all, started });
 	void all.finally(() => monthAnswersPending.delete(id));
 }
 
@@ -111,6 +123,58 @@ function fromMonthAnswers(o: MonthKey & { measure: MeasureChoice; indicator: Ind
 	const a = answersFor === extractRows() ? monthAnswers.get(monthId(o)) : undefined;
 	const p = a ? pickAnswer(a, o.measure, o.indicator) : null;
 	return p ? toRows({ ...p, names: () => p.names }, o.t) : null;
+}
+
+/** A comparison's query: a month seen before reads its slice; a new one reads the extract (no slice build first). */
+async function askComparison(o: ComparisonOptions, user: boolean): Promise<{ cols: Columns; ms: number }> {
+	const start = performance.now();
+	const slice = hasMonth(o.month, needsLists(o.indicator));
+	if (slice) await ensureMonth(o.month, needsLists(o.indicator));
+	const { sql, params } = comparisonQuery(o, { slice });
+	const cols = await queryColumns(sql, params);
+	const ms = performance.now() - start;
+	performance.measure?.(user ? 'cruscotto:confronto-query' : 'cruscotto:confronto-prefetch', { start, duration: ms });
+	return { cols, ms };
+}
+
+function answerOf(cols: Columns, t: TerritoryId): Omit<Answer, 'ms'> {
+	const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
+	return toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, t);
+}
+
+/** The ATS of each Comune, by Regione (`comuneAtsQuery`, read in the background), for the extract of `atsOfFor` rows. */
+const atsOf = new Map<TerritoryId, Promise<Map<string, string | null>> | Map<string, string | null>>();
+let atsOfFor: number | null = null;
+
+function prefetchAtsOf(regione: TerritoryId): void {
+	if (atsOfFor !== extractRows()) atsOf.clear();
+	atsOfFor = extractRows();
+	if (atsOf.has(regione)) return;
+	const built = comuneAtsQuery(regione);
+	const read = background(async () => {
+		const cols = await queryColumns(built.sql, built.params);
+		const [ids, parents] = [cols.values('id'), cols.values('parent_id')];
+		return new Map(ids.map((id, i) => [String(id), parents[i] === null ? null : String(parents[i])]));
+	}, 0);
+	atsOf.set(regione, read);
+	read.then(
+		(map) => atsOf.get(regione) === read && atsOf.set(regione, map),
+		() => atsOf.get(regione) === read && atsOf.delete(regione)
+	);
+}
+
+/** An ATS's Comuni from its Regione's Comuni and ATS already answered (inside-ats.ts); null otherwise. */
+function fromRegione(o: ComparisonOptions): { rows: ComparisonRow[]; scope: ComparisonRow | null } | null {
+	if (levelOf(o.t) !== 'ats' || o.level !== 'comune' || answersFor !== extractRows() || atsOfFor !== extractRows()) return null;
+	const regione = territories.info(o.t)?.parent;
+	const parents = regione ? atsOf.get(regione) : undefined;
+	if (!regione || !(parents instanceof Map)) return null;
+	const at = (level: TerritoryLevel) => {
+		const n = { ...o, t: regione, level };
+		return answers.get(answerKey(n)) ?? fromMonthAnswers(n);
+	};
+	const [comuni, ats] = [at('comune'), at('ats')];
+	return comuni && ats ? insideAts(o.t, comuni, ats, parents) : null;
 }
 
 /**
@@ -122,6 +186,10 @@ type Answer = { rows: ComparisonRow[]; scope: ComparisonRow | null; ms: number }
 const answers = new Map<string, Answer>();
 const MAX_ANSWERS = 48;
 let answersFor: number | null = null;
+
+const answerKey = (o: ComparisonOptions) => [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
+/** The choice on screen whose neighbours are read ahead. */
+let aheadOf: string | null = null;
 
 function remember(key: string, answer: Answer): void {
 	if (answersFor !== extractRows()) {
@@ -136,6 +204,72 @@ function remember(key: string, answer: Answer): void {
 /** Series drawn before, by `id|measure|indicator` (null: no rows), for the extract of `seriesFor` rows. */
 const seriesOf = new Map<string, Series | null>();
 let seriesFor: number | null = null;
+
+/**
+ * Every territory's series, by `measure|indicator` (the last two asked), read in the background a
+ * few months at a time once a comparison is on screen (all-series.ts): a territory picked after
+ * that is drawn without a query. For the extract of `allSeriesFor` rows, with the territories'
+ * keys (`territoryKeysQuery`).
+ */
+const allSeries = new Map<string, AllSeries>();
+const MAX_ALL_SERIES = 2;
+let allSeriesFor: number | null = null;
+let territoryKeys: Promise<Map<string, number>> | null = null;
+/** The measure and indicator whose series are wanted now: a build for another one stops. */
+let seriesWanted: string | null = null;
+
+function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, months: readonly string[]): void {
+	const rows = extractRows();
+	if (rows === null) return;
+	if (allSeriesFor !== rows) {
+		allSeries.clear();
+		territoryKeys = null;
+		allSeriesFor = rows;
+	}
+	const key = `${o.measure}|${o.indicator.key}`;
+	if (seriesWanted === key && allSeries.has(key)) return;
+	seriesWanted = key;
+	let all = allSeries.get(key);
+	if (all?.complete) return;
+	if (!all) {
+		if (allSeries.size >= MAX_ALL_SERIES) allSeries.delete(allSeries.keys().next().value!);
+		allSeries.set(key, (all = new AllSeries(chunkRanges(months))));
+	}
+	const building = all;
+	const keys = (territoryKeys ??= background(async () => {
+		const { sql, params } = territoryKeysQuery();
+		const cols = await queryColumns(sql, params);
+		const [k, ids] = [cols.numbers('k'), cols.values('id')];
+		return new Map(ids.map((id, i) => [String(id), k[i]]));
+	}, 2));
+	keys.catch(() => (territoryKeys = null));
+	// Left incomplete when another measure or indicator comes first: resumed where it stopped
+	// when this one is in view again.
+	const stale = () => rows !== extractRows() || allSeries.get(key) !== building || seriesWanted !== key;
+	void (async () => {
+		for (let range = building.next; range && !stale(); range = building.next) {
+			const r = range;
+			await background(async () => {
+				if (stale() || building.next !== r) return;
+				const start = performance.now();
+				const { sql, params } = seriesChunkQuery({ ...o, ...r });
+				const cols = await queryColumns(sql, params);
+				performance.measure?.('cruscotto:confronto-series-prefetch', { start });
+				if (rows === extractRows() && building.next === r) building.add(cols);
+			}, 2);
+		}
+	})().catch(() => allSeries.get(key) === building && allSeries.delete(key));
+}
+
+/** The series of `id` from every territory's series, when they are complete (undefined otherwise). */
+async function fromAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, id: string): Promise<Series | null | undefined> {
+	const all = allSeriesFor === extractRows() ? allSeries.get(`${o.measure}|${o.indicator.key}`) : undefined;
+	if (!all?.complete || !territoryKeys) return undefined;
+	const keys = await territoryKeys.catch(() => null);
+	if (!keys) return undefined;
+	const k = keys.get(id);
+	return k === undefined ? null : all.series(k, id, territories.name(id));
+}
 
 /** Extract rows when the territory names were last read from it. */
 let namesFor: number | null = null;
@@ -155,7 +289,7 @@ function prefetchLevelMonths(): void {
 	if (rows === null || levelMonthsFor === rows) return;
 	levelMonthsFor = rows;
 	const { sql, params } = levelMonthsQuery();
-	queryColumns(sql, params).then(
+	background(() => queryColumns(sql, params)).then(
 		(cols) => {
 			if (rows !== extractRows()) return;
 			const [ids, months, measures] = [cols.values('id'), cols.values('month'), cols.values('measures')];
@@ -212,14 +346,16 @@ export class ConfrontoData {
 			slow = setTimeout(() => gen === this.#scopeGen && (this.status = 'loading'), 150);
 		} else this.status = 'loading';
 		try {
-			await ensureScope(t);
-			await ensureIndexFor(await extracts.fileFor(t));
-			// The names of every loaded territory: read again only when the extract grew (a scan of
-			// the whole table, 70–85 ms for Lombardia, that every drill-down and visit used to pay).
-			if (namesFor !== extractRows()) {
-				await territories.refresh();
-				namesFor = extractRows();
-			}
+			await foreground(async () => {
+				await ensureScope(t);
+				await ensureIndexFor(await extracts.fileFor(t));
+				// The names of every loaded territory: read again only when the extract grew (a scan of
+				// the whole table, 70–85 ms for Lombardia, that every drill-down and visit used to pay).
+				if (namesFor !== extractRows()) {
+					await territories.refresh();
+					namesFor = extractRows();
+				}
+			});
 			let months = monthsOf.get(t);
 			if (!months) {
 				const { cols } = await timed(monthsQuery(t));
@@ -256,47 +392,70 @@ export class ConfrontoData {
 		this.lastQueryMs = a.ms;
 	}
 
+	/**
+	 * Once an answer is on screen, the worker reads ahead in the background: every other indicator
+	 * and measure of this month (so the next choice is answered without a query), the months of
+	 * every Regione and ATS (a drill-down), then every territory's series of this indicator (a pick).
+	 */
+	#ahead(o: ComparisonOptions): void {
+		const months = this.months;
+		const choice = (aheadOf = answerKey(o));
+		setTimeout(() => {
+			prefetchMonth(o);
+			prefetchLevelMonths();
+			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
+			if (o.level === 'ats' && levelOf(o.t) === 'regione') prefetchAtsOf(o.t);
+			// The month before, a year before, another measure's own month: one query each, skipped
+			// once the user has moved on to another choice. Core indicators only: a category's
+			// comparison outside a built month reads the suppression lists (several times the cost).
+			for (const near of o.indicator.core ? nearbyChoices(months, o.month, o.measure) : []) {
+				const n = { ...o, ...near };
+				void background(async () => {
+					const rows = extractRows();
+					if (aheadOf !== choice || answers.has(answerKey(n)) || fromMonthAnswers(n)) return;
+					const { cols } = await askComparison(n, false);
+					if (rows === extractRows()) remember(answerKey(n), { ...answerOf(cols, n.t), ms: 0 });
+				}, 1).catch(() => undefined);
+			}
+			prefetchAllSeries(o, months.map((m) => m.month));
+		}, 0);
+	}
+
 	async #compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
 		const gen = ++this.#cmpGen;
-		const key = [o.t, o.level, o.month, o.measure, o.indicator.key].join('|');
+		const key = answerKey(o);
 		let known = answersFor === extractRows() ? answers.get(key) : undefined;
 		if (!known) {
-			const picked = fromMonthAnswers(o);
+			const picked = fromMonthAnswers(o) ?? fromRegione(o);
 			if (picked) remember(key, (known = { ...picked, ms: 0 }));
 		}
 		if (known) {
 			this.#show(known, o);
 			this.pending = false;
+			this.#ahead(o);
 			return;
 		}
 		this.pending = true;
 		try {
-			// A build of this month's answers under way holds this one: wait for it rather than queue behind it.
+			// A build of this month's answers under way holds this one: wait for it rather than queue
+			// behind it (one still waiting for its turn does not start before this choice is answered).
 			const building = monthAnswersPending.get(monthId(o));
-			const picked = building ? (await (o.indicator.core ? building.core : building.all), fromMonthAnswers(o)) : null;
+			const phase = o.indicator.core ? 'core' : 'all';
+			const picked = building?.started[phase] ? (await building[phase], fromMonthAnswers(o)) : null;
 			if (gen !== this.#cmpGen) return;
 			if (picked) {
 				const answer = { ...picked, ms: 0 };
 				this.#show(answer, o);
 				remember(key, answer);
+				this.#ahead(o);
 				return;
 			}
-			// A month seen before reads its slice; a new one reads the extract (no slice build first).
-			const sliced = hasMonth(o.month, needsLists(o.indicator));
-			const { cols, ms } = sliced
-				? await timed(comparisonQuery(o, { slice: true }), () => ensureMonth(o.month, needsLists(o.indicator)))
-				: await timed(comparisonQuery(o));
+			const { cols, ms } = await foreground(() => askComparison(o, true));
 			if (gen !== this.#cmpGen) return;
-			const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
-			const answer = { ...toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, o.t), ms };
+			const answer = { ...answerOf(cols, o.t), ms };
 			this.#show(answer, o);
 			remember(key, answer);
-			// Every other indicator and measure of this month follows in the worker once this answer
-			// is on screen, so the next choice is answered without a query.
-			setTimeout(() => {
-				prefetchMonth(o);
-				prefetchLevelMonths();
-			}, 0);
+			this.#ahead(o);
 		} catch (e) {
 			if (gen === this.#cmpGen) {
 				this.status = 'error';
@@ -324,8 +483,15 @@ export class ConfrontoData {
 		if (seriesFor !== extractRows()) seriesOf.clear();
 		seriesFor = extractRows();
 		const keyOf = (id: string) => `${id}|${o.measure}|${o.indicator.key}`;
-		// Only the territories not drawn before are asked for: picking a fourth Comune reads one series, not five.
-		const missing = o.ids.filter((id) => !seriesOf.has(keyOf(id)));
+		// Only the territories not drawn before are asked for: picking a fourth Comune reads one series,
+		// not five; and none once every territory's series have been read in the background.
+		let missing = o.ids.filter((id) => !seriesOf.has(keyOf(id)));
+		for (const id of missing) {
+			const known = await fromAllSeries(o, id);
+			if (known !== undefined) seriesOf.set(keyOf(id), known);
+		}
+		if (gen !== this.#serGen) return;
+		missing = missing.filter((id) => !seriesOf.has(keyOf(id)));
 		const show = () => (this.series = o.ids.flatMap((id) => seriesOf.get(keyOf(id)) ?? []));
 		if (missing.length === 0) {
 			show();

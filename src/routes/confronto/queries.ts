@@ -93,8 +93,17 @@ FROM t LEFT JOIN t AS p ON p.id = t.parent_id`,
  * (`YYYY-MM`) is checked because it becomes part of an identifier.
  */
 export function monthTable(month: string, kind: 'valori' | 'liste' = 'valori'): string {
+	return identifier(`confronto_${kind}_${checkedMonth(month).replace('-', '_')}`);
+}
+
+function checkedMonth(month: string): string {
 	if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`Not a month: ${JSON.stringify(month)}`);
-	return identifier(`confronto_${kind}_${month.replace('-', '_')}`);
+	return month;
+}
+
+/** A month (`YYYY-MM`, checked) as a SQL date literal: spliced, so the zone maps of `extract` see a constant. */
+function monthLiteral(month: string): string {
+	return `DATE '${checkedMonth(month)}-01'`;
 }
 
 /**
@@ -198,6 +207,29 @@ export interface SeriesOptions {
 }
 
 /**
+ * The groups of the series, `(territory, month)` over the chosen measures: `g` (`territory_id`,
+ * `month`, `value`, `suppressed`, `under3`) over the extract's rows that `where` keeps, and the
+ * plotted value's expression. Shared by `seriesQuery` and `seriesChunkQuery`, so both give the
+ * same numbers.
+ */
+function seriesGroups(o: Omit<SeriesOptions, 'ids'>, where: Built): { sql: string; params: Param[]; rate: string } {
+	const agg = aggregate(o.indicator);
+	const measures = measureList(o.measure);
+	const rate = o.indicator.kind === 'count' ? `value * 1000.0 / nullif(residenti, 0)` : `NULL::DOUBLE`;
+	const cols = [...new Set(['territory_id', 'month', 'measure', 'nuclei', identifier(o.indicator.key), 'soppressi_primari', 'soppressi_secondari', NUCLEI_PRIMARIO])].join(', ');
+	const sql = `WITH x AS (
+	SELECT ${cols} FROM extract WHERE ${where.sql}
+),
+g AS (
+	SELECT territory_id, month, ${agg.value} AS value, ${agg.suppressed} AS suppressed, ${agg.under3} AS under3
+	FROM x
+	WHERE ${measures.sql}
+	GROUP BY territory_id, month
+)`;
+	return { sql, params: [...where.params, ...agg.params, ...measures.params], rate: rate.replace('residenti', 't.residenti') };
+}
+
+/**
  * Rows `{id, month ('YYYY-MM'), value, rate, state}` for every month of every id, ordered by id
  * and month. One scan with an IN list: a Regione's extract is ordered by month (ATS files by
  * territory), so a `territory_id = ?` scan per id (what the zone maps favoured when every file
@@ -205,27 +237,41 @@ export interface SeriesOptions {
  * DuckDB-WASM 1.28: 22.6 ms against 30.9, best of 15; 1 id: the same).
  */
 export function seriesQuery(o: SeriesOptions): Built {
-	const agg = aggregate(o.indicator);
-	const measures = measureList(o.measure);
-	const rate = o.indicator.kind === 'count' ? `value * 1000.0 / nullif(residenti, 0)` : `NULL::DOUBLE`;
 	const ids = [...new Set(o.ids)];
-	const cols = [...new Set(['territory_id', 'month', 'measure', 'nuclei', identifier(o.indicator.key), 'soppressi_primari', 'soppressi_secondari', NUCLEI_PRIMARIO])].join(', ');
 	const where = ids.length ? `territory_id IN (${ids.map(() => '?').join(', ')})` : 'false';
-	const sql = `WITH x AS (
-	SELECT ${cols} FROM extract WHERE ${where}
-),
-g AS (
-	SELECT territory_id, month, ${agg.value} AS value, ${agg.suppressed} AS suppressed, ${agg.under3} AS under3
-	FROM x
-	WHERE ${measures.sql}
-	GROUP BY territory_id, month
-)
+	const g = seriesGroups(o, { sql: where, params: ids });
+	const sql = `${g.sql}
 SELECT g.territory_id AS id, strftime(g.month, '%Y-%m') AS month,
 	CASE WHEN suppressed THEN NULL ELSE value END::DOUBLE AS value,
-	CASE WHEN suppressed THEN NULL ELSE ${rate.replace('residenti', 't.residenti')} END::DOUBLE AS rate,
+	CASE WHEN suppressed THEN NULL ELSE ${g.rate} END::DOUBLE AS rate,
 	${stateName(stateCode('suppressed', 'under3', 'value'))} AS state
 FROM g JOIN confronto_territori t ON t.id = g.territory_id ORDER BY id, g.month`;
-	return { sql, params: [...ids, ...agg.params, ...measures.params] };
+	return { sql, params: g.params };
+}
+
+/**
+ * Rows `{k, m, p}`: `seriesQuery` of every territory at once, for the months from `from`
+ * (inclusive) to `before` (exclusive), either end open when null: `k` is the territory's `rowid`
+ * in `confronto_territori`, `m` the month as year × 12 + month − 1, `p` the plotted value (the rate of a
+ * count, the value of a mean; NULL when suppressed), ordered by `k` and `m`. Numbers only, so a
+ * few thousand rows decode in the page without a string per cell. The extract is ordered by
+ * month, so a range of months reads only its rows (the dates are spliced as checked literals,
+ * so the zone maps see constants).
+ */
+export function seriesChunkQuery(o: Omit<SeriesOptions, 'ids'> & { from: string | null; before: string | null }): Built {
+	const bounds = [o.from && `month >= ${monthLiteral(o.from)}`, o.before && `month < ${monthLiteral(o.before)}`].filter(Boolean);
+	const g = seriesGroups(o, { sql: bounds.join(' AND ') || 'true', params: [] });
+	const plotted = o.indicator.kind === 'count' ? g.rate : 'value';
+	const sql = `${g.sql}
+SELECT t.rowid AS k, (year(g.month) * 12 + month(g.month) - 1)::INTEGER AS m,
+	CASE WHEN suppressed THEN NULL ELSE ${plotted} END::DOUBLE AS p
+FROM g JOIN confronto_territori t ON t.id = g.territory_id ORDER BY k, m`;
+	return { sql, params: g.params };
+}
+
+/** Rows `{k, id}`: the `rowid` of each territory of `confronto_territori` (the `k` of `seriesChunkQuery`). */
+export function territoryKeysQuery(): Built {
+	return { sql: `SELECT rowid AS k, id FROM confronto_territori`, params: [] };
 }
 
 /** Rows `{month ('YYYY-MM'), measures (list)}`: the months of `t` and the measures paid in each. */

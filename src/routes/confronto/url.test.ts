@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { effectiveMonth, monthsFor, readConfronto } from './url.ts';
+import { effectiveMonth, monthsFor, nearbyChoices, readConfronto } from './url.ts';
 
 const u = (q: string) => new URL(`http://x/confronto?${q}`);
 
@@ -40,5 +40,27 @@ describe('Confronto URL state', () => {
 		expect(effectiveMonth('2024-01', monthsFor(months, 'RdC'))).toBe('2023-11');
 		expect(effectiveMonth('2023-11', monthsFor(months, 'SFL'))).toBe('2023-11');
 		expect(effectiveMonth(null, [])).toBeNull();
+	});
+
+	test('the choices one step away: the month before, a year before, and other measures in their own month', () => {
+		const months = ['2022-11', '2022-12', '2023-01', '2023-11', '2023-12', '2024-01', '2024-02'].map((month) => ({
+			month,
+			measures: month <= '2023-12' ? ['PdC', 'RdC', 'SFL'] : ['ADI', 'SFL']
+		}));
+		expect(nearbyChoices(months, '2024-02', 'totale')).toEqual([
+			{ month: '2024-01', measure: 'totale' },
+			{ month: '2023-12', measure: 'RdC' },
+			{ month: '2023-12', measure: 'PdC' }
+		]);
+		expect(nearbyChoices(months, '2023-12', 'RdC')).toEqual([
+			{ month: '2023-11', measure: 'RdC' },
+			{ month: '2022-12', measure: 'RdC' },
+			{ month: '2024-02', measure: 'ADI' }
+		]);
+		// SFL is paid in both: only its month before and a year before.
+		expect(nearbyChoices(months, '2023-01', 'SFL')).toEqual([
+			{ month: '2022-12', measure: 'SFL' },
+			{ month: '2024-02', measure: 'ADI' }
+		]);
 	});
 });

@@ -5,7 +5,7 @@
  */
 import { isTerritoryId, type TerritoryId, type TerritoryLevel } from '#contracts';
 import { parseSort, type SortSpec } from '#lib/charts/table/table-utils.ts';
-import { comparableLevels, indicatorOf, measureOf, type Indicator, type MeasureChoice } from './indicators.ts';
+import { MEASURE_CHOICES, comparableLevels, indicatorOf, measureOf, type Indicator, type MeasureChoice } from './indicators.ts';
 
 export const SORT_KEYS = ['nome', 'residenti', 'valore', 'tasso'] as const;
 export const MAX_SELECTED = 6;
@@ -56,4 +56,24 @@ export function monthsFor(months: readonly { month: string; measures: string[] }
 export function effectiveMonth(asked: string | null, valid: readonly string[]): string | null {
 	if (asked && valid.includes(asked)) return asked;
 	return valid.at(-1) ?? null;
+}
+
+/**
+ * The month and measure choices one step away from `month` and `measure`: the month before and
+ * the same month a year before (among the months `measure` is paid), and each other measure
+ * choice in the month it would show (`effectiveMonth`) when that is another month (RdC after
+ * 2023: its last month). What Confronto reads ahead once an answer is on screen; the choices
+ * inside the same month come from the month's answers.
+ */
+export function nearbyChoices(months: readonly { month: string; measures: string[] }[], month: string, measure: MeasureChoice): { month: string; measure: MeasureChoice }[] {
+	const valid = monthsFor(months, measure);
+	const at = valid.indexOf(month);
+	const out: { month: string; measure: MeasureChoice }[] = [];
+	const add = (m: string | undefined, ms: MeasureChoice) => m && m !== month && !out.some((x) => x.month === m && x.measure === ms) && out.push({ month: m, measure: ms });
+	if (at >= 0) {
+		add(valid[at - 1], measure);
+		add(valid.find((m) => m === `${Number(month.slice(0, 4)) - 1}${month.slice(4)}`), measure);
+	}
+	for (const ms of MEASURE_CHOICES) if (ms !== measure) add(effectiveMonth(month, monthsFor(months, ms)) ?? undefined, ms);
+	return out;
 }
