@@ -31,6 +31,18 @@ async function storeFor(territories: string[], extra: Partial<ExtractDeps> = {})
 	return { store, engine };
 }
 
+
+/** A Cache API kept in memory, shared by the sessions given it (a returning user's browser). */
+function memoryCaches(): CacheStorage {
+	const entries = new Map<string, Response>();
+	const cache = {
+		match: async (k: string) => entries.get(k)?.clone(),
+		put: async (k: string, r: Response) => void entries.set(k, r),
+		delete: async (k: string) => entries.delete(k),
+		keys: async () => [...entries.keys()].map((k) => new Request(new URL(k, 'http://127.0.0.1')))
+	};
+	return { open: async () => cache } as unknown as CacheStorage;
+}
 describe('ExtractStore', () => {
 	test('an ATS user downloads only the ATS file, with the bearer token, and sees each territory once', async () => {
 		const { store, engine } = await storeFor(['a:X05001']);
@@ -75,14 +87,7 @@ describe('ExtractStore', () => {
 	});
 
 	test('the cache by hash serves a second session without downloading the file again', async () => {
-		const entries = new Map<string, Response>();
-		const cache = {
-			match: async (k: string) => entries.get(k)?.clone(),
-			put: async (k: string, r: Response) => void entries.set(k, r),
-			delete: async (k: string) => entries.delete(k),
-			keys: async () => [...entries.keys()].map((k) => new Request(new URL(k, 'http://127.0.0.1')))
-		};
-		const caches = { open: async () => cache } as unknown as CacheStorage;
+		const caches = memoryCaches();
 		await (await storeFor(['a:X05001'], { caches })).store.ensureScope('a:X05001');
 		const { store, engine } = await storeFor(['a:X05001'], { caches });
 		await store.ensureScope('a:X05001');
@@ -91,14 +96,7 @@ describe('ExtractStore', () => {
 	});
 
 	test('a file is held (no download needed) once the Cache API has it or the engine has it registered', async () => {
-		const entries = new Map<string, Response>();
-		const cache = {
-			match: async (k: string) => entries.get(k)?.clone(),
-			put: async (k: string, r: Response) => void entries.set(k, r),
-			delete: async (k: string) => entries.delete(k),
-			keys: async () => [...entries.keys()].map((k) => new Request(new URL(k, 'http://127.0.0.1')))
-		};
-		const caches = { open: async () => cache } as unknown as CacheStorage;
+		const caches = memoryCaches();
 		const file = (m: Manifest, p: string) => m.files.find((f) => f.path === p)!;
 		const first = (await storeFor(['r:05'], { caches })).store;
 		const m = await first.manifest();
