@@ -22,6 +22,8 @@ export interface StackOptions {
 	publicHost?: string;
 	/** 0 (default) picks free ports. */
 	appPort?: number;
+	/** How a free port for the gateway is picked (default: the kernel's, by a probe); tests race it. */
+	probePort?: (host: string) => Promise<number>;
 	idpPort?: number;
 	/** Access/ID token lifetime in seconds (default 300). */
 	accessTokenTTL?: number;
@@ -58,7 +60,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 	// free port probed here can be taken by another process before the gateway listens on it
 	// (tests start stacks side by side): then both start again on another one.
 	for (let attempt = 1; ; attempt++) {
-		const appPort = opts.appPort || (await freePort(host));
+		const appPort = opts.appPort || (await (opts.probePort ?? freePort)(host));
 		try {
 			return { ...(await startOn(appPort)), appURL: `http://${publicHost}:${appPort}` };
 		} catch (error) {
