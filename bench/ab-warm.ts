@@ -5,6 +5,9 @@
  * A, B, A, B… so that the load of this shared
  * machine weighs on both alike. Each variant has its own gateway and browser profile, whose
  * first visit runs the scripted interactions (as in `npm run bench`). Decision 0032.
+ *
+ * Like the gateway of `npm start`, it precompresses the app dirs it serves: `--a`/`--b` folders get
+ * `.br`/`.gz` siblings of their assets (kept up to date by mtime, harmless to a later run).
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
