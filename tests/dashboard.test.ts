@@ -214,6 +214,11 @@ describe.runIf(inject('hasExtracts'))('territory views', () => {
 		await page.locator('[data-chart="composizione"]').waitFor({ timeout: 60_000 });
 		for (const id of ['ampiezza', 'cittadinanza', 'percorso']) expect(await page.locator(`[data-chart="${id}"]`).count()).toBe(1);
 		expect(await page.getByRole('alert').count()).toBe(0);
+		// every category label is whole, left of the axis inside its chart (long ones once ran off the left edge)
+		const cut = await page.locator('[data-chart] svg text[text-anchor="end"]').evaluateAll((els) =>
+			els.filter((e) => e.getBoundingClientRect().left < e.closest('svg')!.getBoundingClientRect().left - 0.5).map((e) => e.textContent)
+		);
+		expect(cut).toEqual([]);
 		await page.close();
 	});
 

@@ -37,3 +37,15 @@ export function shareLayout(rows: readonly ShareRow[], seriesIds: readonly strin
 	const x = scaleLinear().domain([0, Math.min(cap, hi)]).nice().range([left, Math.max(left + 1, width - right)]);
 	return { band, inner, x, height };
 }
+
+/**
+ * A category label as at most two lines that fit `maxChars` each where they can: split before a
+ * parenthesis ("Servizi sociali" / "(Patto per l’inclusione)"), else at the last space that fits.
+ */
+export function labelLines(label: string, maxChars: number): string[] {
+	if (label.length <= maxChars) return [label];
+	const paren = label.indexOf(' (');
+	if (paren > 0) return [label.slice(0, paren), label.slice(paren + 1)];
+	const cut = label.lastIndexOf(' ', maxChars);
+	return cut > 0 ? [label.slice(0, cut), label.slice(cut + 1)] : [label];
+}
