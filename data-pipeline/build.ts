@@ -7,6 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASURE_PERIODS, MEASURES, SUPPRESSION_THRESHOLD } from '../contracts/extract.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestFile } from '../contracts/manifest.ts';
+import { readAhead, type ReadAhead } from './read-ahead.ts';
 import { readAtsMapCsv, syntheticAtsMap, type AtsMap } from './ats-map.ts';
 import { writeBoundaries } from './boundaries.ts';
 import { pruneEntries, readPublishedKeys, saveInputIndex, savePublishedKeys, type InputFile } from './cache.ts';
@@ -87,6 +88,13 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 	const previous = readManifest(opts.out);
 	const version = newVersion(opts.out);
 	const staging = join(opts.out, `.staging-${version}`);
+	// a build that adds a month reads every file of the previous version: from disk, many at a time
+	let ahead: ReadAhead | undefined = previous && opts.cache !== false ? readAhead(readAheadOrder(previous).map((p) => join(opts.out, p))) : undefined;
+	const stopReadingAhead = async () => {
+		const r = await ahead?.stop();
+		ahead = undefined;
+		return r;
+	};
 	try {
 		const territories = await loadTerritories(db, opts.registry, ats);
 		const checked = await computeMonths(db, { root: opts.out, files, registry: opts.registry, ats, lastMonth: opts.lastMonth ?? lastCompleteMonth(), useCache: opts.cache ?? true, log, seconds });
@@ -125,6 +133,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			const { summaries, geo } = extracts.alongside!;
 			return { extracts: extracts.files, fromDay: extracts.fromDay, summaries, geo };
 		});
+		const read = await stopReadingAhead();
+		if (read) log.info(`read ahead: ${read.files} files of the previous version (${(read.bytes / 1e6).toFixed(0)} MB) in ${(read.ms / 1000).toFixed(1)} s${read.done ? '' : ', stopped after the write'}`);
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
 		const incrementalFrom = written.fromDay === undefined ? undefined : monthOfDay(written.fromDay);
@@ -175,9 +185,22 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 		if (process.env.PIPELINE_KEEP_FAILED !== '1') rmSync(staging, { recursive: true, force: true });
 		throw e;
 	} finally {
+		await stopReadingAhead();
 		closeDb();
 		rmSync(join(opts.out, '.duckdb-tmp'), { recursive: true, force: true });
 	}
+}
+
+/** The previous version's files in the order a monthly build reads them: the summaries (main thread) and the extracts (workers) side by side. */
+function readAheadOrder(previous: Manifest): string[] {
+	const summaries = previous.files.filter((f) => f.kind === 'summary').map((f) => f.path);
+	const others = previous.files.filter((f) => f.kind !== 'summary').map((f) => f.path);
+	const out: string[] = [];
+	for (let i = 0; i < Math.max(summaries.length, others.length); i++) {
+		if (i < others.length) out.push(others[i]!);
+		if (i < summaries.length) out.push(summaries[i]!);
+	}
+	return out;
 }
 
 /** `YYYY-MM` of a day number (days since 1970-01-01). */
