@@ -349,6 +349,55 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	}, 180_000);
 
+	test('the ATS level of the choice on screen is read ahead: "Confronta: ATS" asks no query, with the numbers of DuckDB in Node', async () => {
+		const page = await open(`/confronto?misura=ADI&mese=${month}`);
+		// Work done ahead ends with the other level (after every series): wait until the background stops.
+		let seen = -1;
+		for (let i = 0; i < 60; i++) {
+			const n = await page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-prefetch').length + performance.getEntriesByName('cruscotto:confronto-series-prefetch').length);
+			if (n > 0 && n === seen) break;
+			seen = n;
+			await page.waitForTimeout(1000);
+		}
+		const queries = () => page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-query').length);
+		const before = await queries();
+		await page.locator('label:has(span:text-is("Confronta")) select').selectOption('ats');
+		await page.locator('table[data-table="confronto"] tbody tr[data-id^="a:"]').first().waitFor();
+		expect(await queries()).toBe(before);
+		const [big] = await oracle.rows(
+			`SELECT territory_id AS id, name, residenti, nuclei, nuclei * 1000.0 / residenti AS rate FROM f
+			 WHERE level = 'ats' AND measure = 'ADI' AND month = ?::DATE AND nuclei IS NOT NULL ORDER BY residenti DESC LIMIT 1`,
+			[`${month}-01`]
+		);
+		expect(await rowCells(page, String(big.id))).toEqual([String(big.name), fmtInt(Number(big.residenti)), fmtInt(Number(big.nuclei)), fmtRate(Number(big.rate))]);
+		await page.close();
+	}, 180_000);
+
+	test('Confronto opened again after Andamento shows its table and map at once: no loading message, the map drawn in the mount', async () => {
+		const page = await open('/confronto');
+		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
+		await page.getByRole('link', { name: 'Andamento', exact: true }).first().click();
+		await page.waitForURL((u) => u.pathname === '/andamento');
+		await page.locator('.line-chart').first().waitFor({ timeout: 60_000 });
+		// Every loading note and every map state from the click on, and the rows once the canvas is drawn.
+		await page.evaluate(() => {
+			const w = window as unknown as { __seen: string[] };
+			w.__seen = [];
+			new MutationObserver(() => {
+				for (const el of document.querySelectorAll('main [role="status"], .map-panel .note')) w.__seen.push(el.textContent?.trim() ?? '');
+				const c = document.querySelector('.map-panel canvas[data-drawn]');
+				if (c) w.__seen.push(`drawn with ${document.querySelectorAll('table[data-table="confronto"] tbody tr').length} rows`);
+			}).observe(document.body, { subtree: true, childList: true, attributes: true });
+		});
+		await page.getByRole('link', { name: 'Confronto', exact: true }).first().click();
+		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
+		const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+		expect(seen.filter((s) => /Caricamento/.test(s))).toEqual([]);
+		// The first time the map is there, it is drawn and the table holds its rows.
+		expect(seen.find((s) => s.startsWith('drawn'))).toMatch(/^drawn with [1-9]\d* rows$/);
+		await page.close();
+	}, 180_000);
+
 	test('a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
 		const page = await open('/confronto?misura=ADI&mese=2023-05');
 		const entries = await page.evaluate(() => history.length);

@@ -19,6 +19,12 @@ describe('drill-down trail', () => {
 		expect(crumbs.map((c) => c.name)).toEqual(['Veneto', 'Ambito sintetico Padova 1', 'Abano Terme']);
 		expect(crumbs.map((c) => c.current)).toEqual([false, false, true]);
 	});
+	test('a lookup instead of a map (Confronto asks only for the ancestors): the same trail, and only the chain is read', () => {
+		const asked: string[] = [];
+		const lookup = { get: (id: string) => (asked.push(id), nodes.get(id)) };
+		expect(breadcrumbTrail('c:028001', lookup, ['r:05'])).toEqual(breadcrumbTrail('c:028001', nodes, ['r:05']));
+		expect(new Set(asked)).toEqual(new Set(['c:028001', 'a:X05001', 'r:05', 'it']));
+	});
 	test('an ATS user starts at their ATS, never at the Regione', () => {
 		expect(breadcrumbTrail('c:028001', nodes, ['a:X05001']).map((c) => c.id)).toEqual(['a:X05001', 'c:028001']);
 		expect(breadcrumbTrail('r:05', nodes, ['a:X05001'])).toEqual([]);

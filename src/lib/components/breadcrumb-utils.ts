@@ -22,8 +22,11 @@ export interface Crumb {
 	link?: boolean;
 }
 
+/** How the helpers find a territory: a map, or a lookup over an index (no map of every territory built). */
+export type NodeLookup = Pick<ReadonlyMap<TerritoryId, TerritoryNode>, 'get'>;
+
 /** `t` and its ancestors, outermost first; stops where a parent is unknown or a loop would start. */
-export function ancestry(t: TerritoryId, nodes: ReadonlyMap<TerritoryId, TerritoryNode>): TerritoryNode[] {
+export function ancestry(t: TerritoryId, nodes: NodeLookup): TerritoryNode[] {
 	const chain: TerritoryNode[] = [];
 	const seen = new Set<TerritoryId>();
 	let node = nodes.get(t);
@@ -41,7 +44,7 @@ export function ancestry(t: TerritoryId, nodes: ReadonlyMap<TerritoryId, Territo
  */
 export function breadcrumbTrail(
 	t: TerritoryId,
-	nodes: ReadonlyMap<TerritoryId, TerritoryNode>,
+	nodes: NodeLookup,
 	userTerritories: readonly TerritoryId[]
 ): Crumb[] {
 	const chain = ancestry(t, nodes);
@@ -51,7 +54,7 @@ export function breadcrumbTrail(
 }
 
 /** True when the user may put `t` in view (it lies inside one of their territories). */
-export function mayView(t: TerritoryId, nodes: ReadonlyMap<TerritoryId, TerritoryNode>, userTerritories: readonly TerritoryId[]): boolean {
+export function mayView(t: TerritoryId, nodes: NodeLookup, userTerritories: readonly TerritoryId[]): boolean {
 	if (userTerritories.includes('it')) return true;
 	return ancestry(t, nodes).some((n) => userTerritories.includes(n.id));
 }

@@ -29,9 +29,13 @@ class Territories {
 		return this.#byId[id];
 	}
 
-	/** Every known territory. */
+	#all: { of: Record<TerritoryId, TerritoryInfo>; list: TerritoryInfo[] } | null = null;
+
+	/** Every known territory: the same array until a territory is added (a view that sorts it can keep its result). */
 	get all(): TerritoryInfo[] {
-		return Object.values(this.#byId);
+		const of = this.#byId;
+		if (this.#all?.of !== of) this.#all = { of, list: Object.values(of) };
+		return this.#all.list;
 	}
 
 	/** Adds what a summary or a query told us. */

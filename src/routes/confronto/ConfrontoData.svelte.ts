@@ -14,7 +14,7 @@ import { queryColumns, type Columns } from '#lib/data/query.ts';
 import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
-import { INDICATORS, type Indicator, type MeasureChoice } from './indicators.ts';
+import { INDICATORS, comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
 import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { background, foreground } from '#lib/data/background.ts';
@@ -306,6 +306,9 @@ function prefetchLevelMonths(): void {
 	);
 }
 
+/** The territory last loaded, for the extract of `rows` rows, with its months. */
+let lastScope: { t: TerritoryId; rows: number | null; months: { month: string; measures: string[] }[] } | null = null;
+
 export class ConfrontoData {
 	/** `loading` until the territory's extract is in the engine. */
 	status = $state<'loading' | 'ready' | 'error'>('loading');
@@ -328,6 +331,27 @@ export class ConfrontoData {
 	#cmpGen = 0;
 	#serGen = 0;
 	#t: TerritoryId | null = null;
+
+	/**
+	 * The view opened again on the territory last loaded (the extract unchanged since): ready at
+	 * once, so its first render draws the kept answer instead of "Caricamento…" and then the view.
+	 * True when it is.
+	 */
+	resume(t: TerritoryId): boolean {
+		if (lastScope?.t !== t || lastScope.rows !== extractRows() || this.status === 'ready') return false;
+		this.#t = t;
+		this.months = lastScope.months;
+		this.readyFor = t;
+		this.status = 'ready';
+		return true;
+	}
+
+	/** Shows the answer kept for `o`, if there is one (a view opened again, before its effects run); true when shown. */
+	showKept(o: ComparisonOptions): boolean {
+		const known = answersFor === extractRows() ? answers.get(answerKey(o)) : undefined;
+		if (known) this.#show(known, o);
+		return known !== undefined;
+	}
 
 	/**
 	 * Loads the extract of `t` and its months (a no-op when `t` is already loaded). What is on
@@ -367,6 +391,7 @@ export class ConfrontoData {
 			this.months = months;
 			this.readyFor = t;
 			this.status = 'ready';
+			lastScope = { t, rows: extractRows(), months };
 		} catch (e) {
 			if (gen !== this.#scopeGen) return;
 			this.status = 'error';
@@ -405,17 +430,20 @@ export class ConfrontoData {
 			prefetchLevelMonths();
 			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
 			if (o.level === 'ats' && levelOf(o.t) === 'regione') prefetchAtsOf(o.t);
-			// The month before, a year before, another measure's own month: one query each, skipped
-			// once the user has moved on to another choice. Core indicators only: a category's
+			// The month before, a year before, another measure's own month; last, after every series,
+			// the other level of the same choice (a Regione's ATS beside its Comuni): one query each,
+			// skipped once the user has moved on to another choice. Core indicators only: a category's
 			// comparison outside a built month reads the suppression lists (several times the cost).
-			for (const near of o.indicator.core ? nearbyChoices(months, o.month, o.measure) : []) {
-				const n = { ...o, ...near };
+			const near = o.indicator.core ? nearbyChoices(months, o.month, o.measure).map((n) => ({ ...n, priority: 1 })) : [];
+			const levels = o.indicator.core ? comparableLevels(o.t).filter((l) => l !== o.level).map((level) => ({ level, priority: 3 })) : [];
+			for (const { priority, ...other } of [...near, ...levels]) {
+				const n = { ...o, ...other };
 				void background(async () => {
 					const rows = extractRows();
 					if (aheadOf !== choice || answers.has(answerKey(n)) || fromMonthAnswers(n)) return;
 					const { cols } = await askComparison(n, false);
 					if (rows === extractRows()) remember(answerKey(n), { ...answerOf(cols, n.t), ms: 0 });
-				}, 1).catch(() => undefined);
+				}, priority).catch(() => undefined);
 			}
 			prefetchAllSeries(o, months.map((m) => m.month));
 		}, 0);

@@ -3,7 +3,7 @@ import { geoMercator, geoPath, polygonContains } from 'd3';
 import type { Feature, Geometry } from 'geojson';
 import type { Topology } from 'topojson-specification';
 import { describe, expect, test } from 'vitest';
-import { boxGrid, candidatesAt, fillGroups, keyStep, projectAreas } from './canvas-map.ts';
+import { boxGrid, candidatesAt, fillGroups, fitProjection, keyStep, projectArea, projectAreas } from './canvas-map.ts';
 import { comuniFeatures } from './map-utils.ts';
 
 const square = (id: string, x0: number, y0: number, x1: number, y1: number): Feature<Geometry> => ({
@@ -38,6 +38,12 @@ describe('projected areas', () => {
 		const xs = areas.flatMap((a) => [a.box[0], a.box[2]]);
 		const ys = areas.flatMap((a) => [a.box[1], a.box[3]]);
 		expect(Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys))).toBeGreaterThan(550);
+	});
+
+	test('one area at a time (work made ahead in idle steps) gives the same outlines and boxes as all at once', () => {
+		const features = [square('a', 9, 45, 9.5, 45.5), square('b', 9.5, 45, 10, 45.5), square('c', 9, 45.5, 10, 46)];
+		const projection = fitProjection(features, 640, 560);
+		expect(features.map((f) => projectArea(projection, f))).toEqual(projectAreas(features, 640, 560));
 	});
 
 	test('the Comuni of Lombardia (real boundaries): one closed outline each, inside the map, and the grid finds each under its own centroid', () => {

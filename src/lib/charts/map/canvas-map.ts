@@ -3,7 +3,7 @@
  * (outline string and bounding box in one pass), a grid of bounding boxes for hit-testing, the
  * drawing plan of one redraw (areas grouped by fill) and the keyboard walk between areas.
  */
-import { geoMercator, geoPath, type GeoPermissibleObjects } from 'd3';
+import { geoMercator, geoPath, type GeoPermissibleObjects, type GeoProjection } from 'd3';
 import type { Feature, Geometry } from 'geojson';
 
 /** One projected area: its SVG outline (map units, 2 decimals) and bounding box [x0, y0, x1, y1]. */
@@ -52,13 +52,21 @@ class Recorder {
  * default, see the test), and the pass is faster.
  */
 export function projectAreas(features: readonly Feature<Geometry, unknown>[], width: number, height: number): ProjectedArea[] {
+	const projection = fitProjection(features, width, height);
+	return features.map((f) => projectArea(projection, f));
+}
+
+/** The projection `projectAreas` uses: Mercator fitted to the features at `width` × `height`. */
+export function fitProjection(features: readonly Feature<Geometry, unknown>[], width: number, height: number): GeoProjection {
 	const fc = { type: 'FeatureCollection', features } as unknown as Parameters<ReturnType<typeof geoMercator>['fitSize']>[1];
-	const projection = geoMercator().precision(0).fitSize([width, height], fc);
-	return features.map((f) => {
-		const rec = new Recorder();
-		geoPath(projection, rec).pointRadius(0)(f as GeoPermissibleObjects);
-		return { id: String(f.id), d: rec.d, box: [rec.x0, rec.y0, rec.x1, rec.y1] };
-	});
+	return geoMercator().precision(0).fitSize([width, height], fc);
+}
+
+/** One feature projected with `fitProjection`'s projection (`projectAreas`, one area at a time: work split into idle slots). */
+export function projectArea(projection: GeoProjection, f: Feature<Geometry, unknown>): ProjectedArea {
+	const rec = new Recorder();
+	geoPath(projection, rec).pointRadius(0)(f as GeoPermissibleObjects);
+	return { id: String(f.id), d: rec.d, box: [rec.x0, rec.y0, rec.x1, rec.y1] };
 }
 
 /** Bounding boxes bucketed in an `n` × `n` grid over the map: a point is tested against the few areas whose box covers its cell. */
