@@ -89,7 +89,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 	const version = newVersion(opts.out);
 	const staging = join(opts.out, `.staging-${version}`);
 	// a build that adds a month reads every file of the previous version: from disk, many at a time
-	let ahead: ReadAhead | undefined = previous && opts.cache !== false ? readAhead(readAheadOrder(previous).map((p) => join(opts.out, p))) : undefined;
+	// (PIPELINE_READ_AHEAD=0: not, for an A/B)
+	let ahead: ReadAhead | undefined = previous && opts.cache !== false && process.env.PIPELINE_READ_AHEAD !== '0' ? readAhead(readAheadOrder(previous).map((p) => join(opts.out, p))) : undefined;
 	const stopReadingAhead = async () => {
 		const r = await ahead?.stop();
 		ahead = undefined;
@@ -134,7 +135,8 @@ export async function build(opts: BuildOptions): Promise<BuildReport> {
 			return { extracts: extracts.files, fromDay: extracts.fromDay, summaries, geo };
 		});
 		const read = await stopReadingAhead();
-		if (read) log.info(`read ahead: ${read.files} files of the previous version (${(read.bytes / 1e6).toFixed(0)} MB) in ${(read.ms / 1000).toFixed(1)} s${read.done ? '' : ', stopped after the write'}`);
+		if (read?.cached) log.info(`read ahead: not needed, the previous version's files are in memory`);
+		else if (read) log.info(`read ahead: ${read.files} files of the previous version (${(read.bytes / 1e6).toFixed(0)} MB) in ${(read.ms / 1000).toFixed(1)} s${read.done ? '' : ', stopped after the write'}`);
 		const manifest = makeManifest(opts, version, ats, checked.months, staging, written, checked.inputs);
 		const bytes = manifest.files.reduce((s, f) => s + f.bytes, 0);
 		const incrementalFrom = written.fromDay === undefined ? undefined : monthOfDay(written.fromDay);
