@@ -335,6 +335,17 @@ export class ConfrontoData {
 	#serGen = 0;
 	#t: TerritoryId | null = null;
 
+	constructor() {
+		// Made by the view as it mounts: once it is left (Andamento, the home view), nothing more is
+		// read ahead for the choice it showed (a series build stops after its query in flight, and
+		// resumes where it stopped when the view shows that choice again), so the worker is not busy
+		// when the user comes back.
+		$effect(() => () => {
+			aheadOf = null;
+			seriesWanted = null;
+		});
+	}
+
 	/**
 	 * Loads the extract of `t` and its months (a no-op when `t` is already loaded). What is on
 	 * screen stays while a territory already in the engine resolves (a drill-down inside the
