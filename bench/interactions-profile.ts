@@ -115,6 +115,8 @@ function summarise(events: TraceEvent[], top: number, cpu: { main: number; worke
  */
 /** Main-thread CPU ms of the last step window (thread time: what the step cost whatever the load). */
 let windowCpu = 0;
+/** The DuckDB worker's CPU ms in the last step window. */
+let windowWorker = 0;
 
 function stepWindow(events: TraceEvent[], ms: number): string {
 	const names = new Map<string, string>();
@@ -158,6 +160,20 @@ function stepWindow(events: TraceEvent[], ms: number): string {
 		tasks.push(`@${((e.ts - t0) / 1000).toFixed(0)}+${(e.dur! / 1000).toFixed(0)} (${parts})`);
 	}
 	const sum = [...total].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ');
+	// The DuckDB worker's CPU inside the window (its tasks' thread time, prorated where they straddle
+	// an end): work done ahead that runs during the step takes a core from the main thread.
+	let worker = 0;
+	const workerTop = new Map<string, number>();
+	const onWorker = events.filter((e) => e.ph === 'X' && e.tdur && e.dur && names.get(`${e.pid}:${e.tid}`) === 'DedicatedWorker thread').sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+	for (const e of onWorker) {
+		// Top-level events only (a task and what it contains are counted once).
+		const th = `${e.pid}:${e.tid}`;
+		if (e.ts < (workerTop.get(th) ?? -1)) continue;
+		workerTop.set(th, e.ts + e.dur!);
+		const overlap = Math.min(e.ts + e.dur!, t1) - Math.max(e.ts, t0);
+		if (overlap > 0) worker += ((e.tdur! / 1000) * overlap) / e.dur!;
+	}
+	windowWorker = worker;
 	// JS samples inside the window (with --js): self and inclusive time per function.
 	const profiles = new Map<string, number>();
 	for (const e of events) if (e.name === 'Profile' && `${e.pid}:${e.tid}` === main) profiles.set(String(e.id), Number(e.args?.data?.startTime ?? e.ts));
@@ -198,7 +214,7 @@ function stepWindow(events: TraceEvent[], ms: number): string {
 		.filter((e) => e.name === 'ResourceSendRequest' && e.ts >= t0 && e.ts <= t1)
 		.map((e) => `@${((e.ts - t0) / 1000).toFixed(0)} ${String(e.args?.data?.url ?? '').split('/').slice(-2).join('/')}`);
 	if (requests.length) tasks.push(`| requests: ${requests.join(' ')}`);
-	return `    window ${ms.toFixed(0)} ms (main thread CPU ${cpu.toFixed(1)}): ${sum}\n    tasks: ${tasks.join(' ')}${js}`;
+	return `    window ${ms.toFixed(0)} ms (main thread CPU ${cpu.toFixed(1)}, worker CPU ${worker.toFixed(1)}): ${sum}\n    tasks: ${tasks.join(' ')}${js}`;
 }
 
 async function main(): Promise<void> {
@@ -222,6 +238,7 @@ async function main(): Promise<void> {
 	const all: number[][] = apps.map(() => []);
 	/** Main thread + DuckDB worker CPU ms per step (with --trace). */
 	const cpuOf = apps.map(() => new Map<string, number[]>());
+	const workerOf = apps.map(() => new Map<string, number[]>());
 	try {
 		for (let k = 0; k < Number(values.runs) * apps.length; k++) {
 			const which = k % apps.length;
@@ -269,6 +286,7 @@ async function main(): Promise<void> {
 						const c = { main: 0, worker: 0 };
 						const text = summarise(events, Number(values.top), c) + '\n' + stepWindow(events, t?.ms ?? 0);
 						cpuOf[which].set(name, [...(cpuOf[which].get(name) ?? []), windowCpu]);
+						workerOf[which].set(name, [...(workerOf[which].get(name) ?? []), windowWorker]);
 						process.stdout.write(`  ${label(which)} ${name}: ${t ? t.ms.toFixed(1) : '–'} ms\n${text}\n`);
 					}
 				});
@@ -285,9 +303,9 @@ async function main(): Promise<void> {
 		for (const s of stacks) await s.close();
 	}
 	if (values.trace) {
-		process.stdout.write(`main-thread CPU ms from the step's start to its paint, median:\n`);
-		for (const name of cpuOf[0].keys())
-			process.stdout.write(`${name.padEnd(26)} ${median(cpuOf[0].get(name)!)!.toFixed(1).padStart(7)} ${cpuOf.slice(1).map((c) => median(c.get(name) ?? [])?.toFixed(1).padStart(7)).join(' ')}\n`);
+		process.stdout.write(`main-thread CPU ms from the step's start to its paint, median (then the DuckDB worker's CPU ms in the same window):\n`);
+		const col = (of: Map<string, number[]>[], name: string) => of.map((c) => median(c.get(name) ?? [])?.toFixed(1).padStart(7)).join(' ');
+		for (const name of cpuOf[0].keys()) process.stdout.write(`${name.padEnd(26)} ${col(cpuOf, name)}   | ${col(workerOf, name)}\n`);
 	}
 	const cell = (ms: number[] | undefined) => (ms ? `${median(ms)!.toFixed(1).padStart(7)} [${ms.map((v) => v.toFixed(0)).join(' ')}]` : '–').padEnd(30);
 	process.stdout.write(`${'step'.padEnd(26)} ${'this build (median [runs])'.padEnd(30)} ${apps.slice(1).map((_, i) => label(i + 1).padEnd(30)).join(' ')}\n`);

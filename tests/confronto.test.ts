@@ -397,6 +397,15 @@ describe('Confronto for a Regione user', () => {
 		expect(seen.find((s) => s.startsWith('drawn'))).toMatch(/^drawn with [1-9]\d* rows$/);
 		await page.close();
 	}, 180_000);
+	test('Confronto left for Andamento: every territory\'s series are not read there (the worker is idle for the way back)', async () => {
+		const page = await open('/confronto?misura=ADI&indicatore=persone');
+		await page.getByRole('link', { name: 'Andamento', exact: true }).first().click();
+		await page.waitForURL((u) => u.pathname === '/andamento');
+		await page.waitForTimeout(4000);
+		// Read only for a choice that outlives a step on Confronto; leaving it is no such step.
+		expect(await page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-series-prefetch').length)).toBeLessThanOrEqual(1);
+		await page.close();
+	});
 
 	test('a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
 		const page = await open('/confronto?misura=ADI&mese=2023-05');

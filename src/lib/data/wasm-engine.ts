@@ -5,6 +5,8 @@
  * the app's own origin through Vite `?url` imports: no CDN.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
+// @ts-expect-error apache-arrow 13's package.json "exports" leads TypeScript to no declarations (the same Arrow DuckDB-WASM decodes with).
+import { tableFromIPC } from 'apache-arrow';
 import { BUNDLES, engineRequested, takeEarlyWorker } from './engine-assets.ts';
 import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
 import type { Columns, Value } from './engine.ts';
@@ -93,8 +95,10 @@ async function columnsOf(conn: duckdb.AsyncDuckDBConnection, sql: string, params
 			stmt = conn.prepare(sql);
 			cache.set(sql, stmt);
 		}
-		const table = await (await stmt).query(...params);
-		return arrowColumns(table);
+		// The answer's Arrow IPC bytes (transferred from the worker), decoded on first use: work done
+		// ahead decodes them only once the user's step is over (background.ts `held`).
+		const bytes = await runPrepared(await stmt, params);
+		return arrowColumns(bytes);
 	} catch (e) {
 		cache.delete(sql);
 		void stmt?.then((s) => s.close()).catch(() => undefined);
@@ -104,19 +108,32 @@ async function columnsOf(conn: duckdb.AsyncDuckDBConnection, sql: string, params
 
 /** An Arrow table as DuckDB-WASM returns it. */
 type Table = Awaited<ReturnType<duckdb.AsyncPreparedStatement['query']>>;
+
+/** What `AsyncPreparedStatement.query` does before decoding: the worker's answer as Arrow IPC bytes. */
+function runPrepared(stmt: duckdb.AsyncPreparedStatement, params: readonly Param[]): Promise<Uint8Array> {
+	const s = stmt as unknown as { bindings: duckdb.AsyncDuckDB; connectionId: number; statementId: number };
+	return s.bindings.runPrepared(s.connectionId, s.statementId, [...params]);
+}
 // Arrow's `Type` ids (format/Schema.fbs), stable across Arrow releases.
 const ARROW_INT = 2;
 const ARROW_FLOAT = 3;
 
-/** Columns straight from the Arrow buffers: numbers without a per-cell `get`, NULLs from the validity bitmap. */
-function arrowColumns(table: Table): Columns {
+/**
+ * Columns straight from the Arrow buffers: numbers without a per-cell `get`, NULLs from the
+ * validity bitmap. The IPC bytes are decoded into a table on first use.
+ */
+function arrowColumns(bytes: Uint8Array): Columns {
+	let decoded: Table | null = null;
+	const table = (): Table => (decoded ??= tableFromIPC(bytes) as unknown as Table);
 	const child = (name: string) => {
-		const v = table.getChild(name);
+		const v = table().getChild(name);
 		if (!v) throw new Error(`No column ${JSON.stringify(name)} in the result`);
 		return v;
 	};
 	return {
-		numRows: table.numRows,
+		get numRows() {
+			return table().numRows;
+		},
 		numbers(name) {
 			const vec = child(name);
 			const out = new Float64Array(vec.length);

@@ -17,7 +17,7 @@ import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
 import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
-import { background, foreground } from '#lib/data/background.ts';
+import { background, foreground, held, needed, settled, whenQuiet, whenSettled } from '#lib/data/background.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { nearbyChoices } from './url.ts';
@@ -105,6 +105,7 @@ function prefetchMonth(key: MonthKey): void {
 			const built = monthAnswersQuery(key, { categories });
 			const cols = await queryColumns(built.sql, built.params);
 			performance.measure?.('cruscotto:confronto-prefetch', { start });
+			await settled();
 			if (rows !== extractRows() || answersFor !== rows) return;
 			if (monthAnswers.size >= MAX_MONTH_ANSWERS && !monthAnswers.has(id)) monthAnswers.delete(monthAnswers.keys().next().value!);
 			monthAnswers.set(id, readMonthAnswers(cols, { categories }));
@@ -152,7 +153,7 @@ function prefetchAtsOf(regione: TerritoryId): void {
 	if (atsOf.has(regione)) return;
 	const built = comuneAtsQuery(regione);
 	const read = background(async () => {
-		const cols = await queryColumns(built.sql, built.params);
+		const cols = await held(queryColumns(built.sql, built.params));
 		const [ids, parents] = [cols.values('id'), cols.values('parent_id')];
 		return new Map(ids.map((id, i) => [String(id), parents[i] === null ? null : String(parents[i])]));
 	}, 0);
@@ -217,6 +218,8 @@ let allSeriesFor: number | null = null;
 let territoryKeys: Promise<Map<string, number>> | null = null;
 /** The measure and indicator whose series are wanted now: a build for another one stops. */
 let seriesWanted: string | null = null;
+/** The build whose loop is running (one loop per build). */
+let seriesLoop: AllSeries | null = null;
 
 function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, months: readonly string[]): void {
 	const rows = extractRows();
@@ -227,18 +230,18 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 		allSeriesFor = rows;
 	}
 	const key = `${o.measure}|${o.indicator.key}`;
-	if (seriesWanted === key && allSeries.has(key)) return;
 	seriesWanted = key;
 	let all = allSeries.get(key);
-	if (all?.complete) return;
+	if (all?.complete || (all && seriesLoop === all)) return;
 	if (!all) {
 		if (allSeries.size >= MAX_ALL_SERIES) allSeries.delete(allSeries.keys().next().value!);
 		allSeries.set(key, (all = new AllSeries(chunkRanges(months))));
 	}
 	const building = all;
+	seriesLoop = building;
 	const keys = (territoryKeys ??= background(async () => {
 		const { sql, params } = territoryKeysQuery();
-		const cols = await queryColumns(sql, params);
+		const cols = await held(queryColumns(sql, params));
 		const [k, ids] = [cols.numbers('k'), cols.values('id')];
 		return new Map(ids.map((id, i) => [String(id), k[i]]));
 	}, 2));
@@ -255,10 +258,13 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 				const { sql, params } = seriesChunkQuery({ ...o, ...r });
 				const cols = await queryColumns(sql, params);
 				performance.measure?.('cruscotto:confronto-series-prefetch', { start });
+				await settled();
 				if (rows === extractRows() && building.next === r) building.add(cols);
 			}, 2);
 		}
-	})().catch(() => allSeries.get(key) === building && allSeries.delete(key));
+	})()
+		.catch(() => allSeries.get(key) === building && allSeries.delete(key))
+		.finally(() => seriesLoop === building && (seriesLoop = null));
 }
 
 /** The series of `id` from every territory's series, when they are complete (undefined otherwise). */
@@ -289,7 +295,7 @@ function prefetchLevelMonths(): void {
 	if (rows === null || levelMonthsFor === rows) return;
 	levelMonthsFor = rows;
 	const { sql, params } = levelMonthsQuery();
-	background(() => queryColumns(sql, params)).then(
+	background(() => held(queryColumns(sql, params))).then(
 		(cols) => {
 			if (rows !== extractRows()) return;
 			const [ids, months, measures] = [cols.values('id'), cols.values('month'), cols.values('measures')];
@@ -331,6 +337,17 @@ export class ConfrontoData {
 	#cmpGen = 0;
 	#serGen = 0;
 	#t: TerritoryId | null = null;
+
+	constructor() {
+		// Made by the view as it mounts: once it is left (Andamento, the home view), nothing more is
+		// read ahead for the choice it showed (a series build stops after its query in flight, and
+		// resumes where it stopped when the view shows that choice again), so the worker is not busy
+		// when the user comes back.
+		$effect(() => () => {
+			aheadOf = null;
+			seriesWanted = null;
+		});
+	}
 
 	/**
 	 * The view opened again on the territory last loaded (the extract unchanged since): ready at
@@ -420,12 +437,15 @@ export class ConfrontoData {
 	/**
 	 * Once an answer is on screen, the worker reads ahead in the background: every other indicator
 	 * and measure of this month (so the next choice is answered without a query), the months of
-	 * every Regione and ATS (a drill-down), then every territory's series of this indicator (a pick).
+	 * every Regione and ATS (a drill-down), then every territory's series of this indicator (a pick)
+	 * once the choice has outlived a step (`whenSettled`): reading them takes the worker 0.3–1.7 s,
+	 * and for an indicator passed through on the way to another it only ran into the next steps.
 	 */
 	#ahead(o: ComparisonOptions): void {
 		const months = this.months;
 		const choice = (aheadOf = answerKey(o));
-		setTimeout(() => {
+		// Scheduled once the step is painted and quiet (background.ts), not inside it.
+		whenQuiet(() => {
 			prefetchMonth(o);
 			prefetchLevelMonths();
 			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
@@ -441,12 +461,14 @@ export class ConfrontoData {
 				void background(async () => {
 					const rows = extractRows();
 					if (aheadOf !== choice || answers.has(answerKey(n)) || fromMonthAnswers(n)) return;
-					const { cols } = await askComparison(n, false);
+					const { cols } = await held(askComparison(n, false));
 					if (rows === extractRows()) remember(answerKey(n), { ...answerOf(cols, n.t), ms: 0 });
 				}, priority).catch(() => undefined);
 			}
-			prefetchAllSeries(o, months.map((m) => m.month));
-		}, 0);
+		});
+		// A build for another measure or indicator stops now; this one's starts once the choice is settled.
+		seriesWanted = `${o.measure}|${o.indicator.key}`;
+		whenSettled(() => aheadOf === choice && prefetchAllSeries(o, months.map((m) => m.month)));
 	}
 
 	async #compare(o: { t: TerritoryId; level: TerritoryLevel; month: string; measure: MeasureChoice; indicator: Indicator }): Promise<void> {
@@ -469,7 +491,7 @@ export class ConfrontoData {
 			// behind it (one still waiting for its turn does not start before this choice is answered).
 			const building = monthAnswersPending.get(monthId(o));
 			const phase = o.indicator.core ? 'core' : 'all';
-			const picked = building?.started[phase] ? (await building[phase], fromMonthAnswers(o)) : null;
+			const picked = building?.started[phase] ? (await needed(building[phase]), fromMonthAnswers(o)) : null;
 			if (gen !== this.#cmpGen) return;
 			if (picked) {
 				const answer = { ...picked, ms: 0 };
