@@ -186,7 +186,7 @@ function stepWindow(events: TraceEvent[], ms: number): string {
 		const p = e.args?.data?.cpuProfile ?? {};
 		for (const n of p.nodes ?? []) {
 			const cf = n.callFrame ?? {};
-			nodes.set(`${e.id}:${n.id}`, { fn: `${cf.functionName || '(anon)'}:${cf.lineNumber ?? ''}`, parent: n.parent });
+			nodes.set(`${e.id}:${n.id}`, { fn: `${cf.functionName || '(anon)'} ${String(cf.url ?? '').split('/').pop()}:${cf.lineNumber ?? ''}`, parent: n.parent });
 		}
 		const deltas: number[] = e.args?.data?.timeDeltas ?? [];
 		let t = clock.get(String(e.id)) ?? profiles.get(String(e.id))!;

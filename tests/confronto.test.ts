@@ -407,6 +407,40 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
+	test('an indicator already answered is drawn in one pass (the map once), with the numbers of DuckDB in Node', async () => {
+		const page = await open(`/confronto?misura=ADI&mese=${month}`);
+		const canvas = page.locator('.map-panel canvas[data-drawn]');
+		await canvas.waitFor({ timeout: 60_000 });
+		const caption = page.locator('table[data-table="confronto"] caption');
+		const pick = async (key: string, label: string) => {
+			await page.getByLabel('Indicatore').selectOption(key);
+			await expect.poll(() => caption.textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^${label} —`));
+			await expect.poll(() => page.locator('.summary').getAttribute('aria-busy')).not.toBe('true');
+		};
+		// Each answered once (a query or the month's answers), then kept.
+		await pick('importo_medio', 'Importo medio mensile');
+		await pick('persone', 'Persone');
+		await pick('nuclei', 'Nuclei');
+		const drawn = async () => Number(await canvas.getAttribute('data-drawn'));
+		// A count, a mean, a count again: the rate column comes and goes, the map's values with it.
+		for (const [key, label] of [['importo_medio', 'Importo medio mensile'], ['persone', 'Persone']]) {
+			const before = await drawn();
+			await pick(key, label);
+			await page.waitForTimeout(300);
+			expect(await drawn(), `${label}: map redraws`).toBe(before + 1);
+		}
+		const want = await oracle.rows(
+			`SELECT persone * 1000.0 / residenti AS rate FROM f
+			 WHERE level = 'comune' AND measure = 'ADI' AND month = ?::DATE AND persone IS NOT NULL ORDER BY rate DESC LIMIT 25`,
+			[`${month}-01`]
+		);
+		const rates = (await page.locator('table[data-table="confronto"] td[data-col="tasso"]').allTextContents()).map(text);
+		expect(rates).toEqual(want.map((r) => fmtRate(Number(r.rate))));
+		const bars = (await page.locator('.ranking svg a text:nth-of-type(2)').allTextContents()).map(text);
+		expect(bars).toEqual(want.slice(0, 10).map((r) => fmtRate(Number(r.rate))));
+		await page.close();
+	}, 180_000);
+
 	test('a month the measure was not paid shows its last month, and the URL says so without a history entry', async () => {
 		const page = await open('/confronto?misura=ADI&mese=2023-05');
 		const entries = await page.evaluate(() => history.length);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { effectiveMonth, monthsFor, nearbyChoices, readConfronto } from './url.ts';
+import { hrefWith } from '#lib/state/view-state.ts';
+import { effectiveMonth, monthsFor, nearbyChoices, readConfronto, territoryLinks } from './url.ts';
 
 const u = (q: string) => new URL(`http://x/confronto?${q}`);
 
@@ -62,5 +63,16 @@ describe('Confronto URL state', () => {
 			{ month: '2022-12', measure: 'SFL' },
 			{ month: '2024-02', measure: 'ADI' }
 		]);
+	});
+});
+
+describe('links to territories', () => {
+	test('the same href as hrefWith for each id, whatever the query', () => {
+		const pathOf = (id: string) => (id.startsWith('c:') ? '/' : '/confronto');
+		for (const q of ['', 't=r:03', 'misura=ADI', 'a=1&z=2', 'indicatore=persone&mese=2024-05&misura=ADI&ordina=nome:asc&cerca=san+d%C3%B2&sel=c:016024&livello=ats&scala=propria&classifica=basso&t=r:03', 'u=x&s=y&t=it', 'x=%26%3D&t%C3%A0=1&ta=2&T=3'])
+			for (const id of ['c:015146', 'a:321', 'r:03', 'it']) {
+				const url = u(q);
+				expect(territoryLinks(url, pathOf)(id), `${q} ${id}`).toBe(hrefWith(url, { t: id, sel: null, cerca: null, livello: null, ordina: null }, pathOf(id)));
+			}
 	});
 });

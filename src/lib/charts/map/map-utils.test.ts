@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { geoPath, geoMercator } from 'd3';
+import { geoPath, geoMercator, quantile } from 'd3';
 import { mergeArcs } from 'topojson-client';
 import type { GeometryCollection, MultiPolygon, Polygon, Topology } from 'topojson-specification';
 import { describe, expect, test } from 'vitest';
@@ -39,6 +39,30 @@ describe('class breaks', () => {
 		expect(breaks).toHaveLength(4);
 		expect(classOf(0, breaks)).toBe(0);
 		expect(new Set(values.filter((v) => v > 0).map((v) => classOf(v, breaks))).size).toBe(4);
+	});
+	test('the same breaks as d3.quantile over the sorted values (the algorithm before, on random data)', () => {
+		const before = (values: (number | null)[], classes = MAP_PALETTE.length) => {
+			const known = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+			if (new Set(known).size < 2) return [];
+			const positive = known.filter((v) => v > 0);
+			const zeroClass = known[0] === 0 && positive.length < known.length && new Set(positive).size >= 2;
+			const base = zeroClass ? positive : known;
+			const k = zeroClass ? classes - 1 : classes;
+			const breaks: number[] = zeroClass ? [positive[0]] : [];
+			for (let i = 1; i < k; i++) {
+				const q = quantile(base, i / k)!;
+				if (q > base[0] && (breaks.length === 0 || q > breaks[breaks.length - 1])) breaks.push(q);
+			}
+			return breaks;
+		};
+		let x = 5;
+		const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		for (const n of [0, 1, 2, 3, 7, 50, 1506])
+			for (const zeros of [0, 0.3, 0.9]) {
+				const values = Array.from({ length: n }, () => (rnd() < 0.1 ? null : rnd() < zeros ? 0 : rnd() < 0.5 ? Math.floor(rnd() * 6) : rnd() * 100));
+				for (const classes of [5, 3, 2]) expect(quantileBreaks(values, classes), `${n} ${zeros} ${classes}`).toEqual(before(values, classes));
+			}
+		expect(quantileBreaks([NaN, Infinity, 2, 2, 4])).toEqual(before([NaN, Infinity, 2, 2, 4]));
 	});
 	test('a suppressed value has no class and no colour (drawn hatched)', () => {
 		expect(classOf(null, [1, 2])).toBeNull();

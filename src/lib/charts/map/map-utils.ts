@@ -3,7 +3,7 @@
  * boundary file and the data. Suppressed areas (value null) get no class: they are drawn
  * hatched and the legend says "dato riservato".
  */
-import { quantile, schemeBlues } from 'd3';
+import { quantileSorted, schemeBlues } from 'd3';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
 import { feature, merge } from 'topojson-client';
 import type { GeometryCollection, GeometryObject, Topology } from 'topojson-specification';
@@ -24,15 +24,27 @@ export const SUPPRESSED_FILL = '#d9d9d9';
  * quantiles split the positive values, so the map does not collapse into two colours.
  */
 export function quantileBreaks(values: ArrayLike<number | null>, classes = MAP_PALETTE.length): number[] {
-	const known = Array.from(values).filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
-	if (new Set(known).size < 2) return [];
-	const positive = known.filter((v) => v > 0);
-	const zeroClass = known[0] === 0 && positive.length < known.length && new Set(positive).size >= 2;
-	const base = zeroClass ? positive : known;
+	// Sorted once, numerically (a typed array), and the quantiles read off it: d3's `quantile`
+	// copied and partly sorted the values again for each break.
+	let n = 0;
+	const known = new Float64Array(values.length);
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		if (v !== null && Number.isFinite(v)) known[n++] = v;
+	}
+	const sorted = known.subarray(0, n).sort();
+	// Sorted: at least two distinct values when the first and last differ.
+	const distinct = (a: Float64Array) => a.length > 1 && a[0] !== a[a.length - 1];
+	if (!distinct(sorted)) return [];
+	const firstPositive = sorted.findIndex((v) => v > 0);
+	const positive = sorted.subarray(firstPositive < 0 ? n : firstPositive);
+	const zeroClass = sorted[0] === 0 && positive.length < sorted.length && distinct(positive);
+	const base = zeroClass ? positive : sorted;
 	const k = zeroClass ? classes - 1 : classes;
 	const breaks: number[] = zeroClass ? [positive[0]] : [];
 	for (let i = 1; i < k; i++) {
-		const q = quantile(base, i / k)!;
+		// d3's types ask for an array; it only reads `length` and indices.
+		const q = quantileSorted(base as unknown as number[], i / k)!;
 		if (q > base[0] && (breaks.length === 0 || q > breaks[breaks.length - 1])) breaks.push(q);
 	}
 	return breaks;

@@ -24,6 +24,25 @@ describe('rankItems', () => {
 	});
 });
 
+describe('rankItems against a full sort', () => {
+	test('the same bars and ranks as sorting every known value (ties, nulls, both sides, with and without names)', () => {
+		let x = 11;
+		const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		for (const n of [0, 5, 12, 200, 1506]) {
+			const vals = Array.from({ length: n }, () => (rnd() < 0.15 ? null : Math.floor(rnd() * 40) / 4));
+			const nms = Array.from({ length: n }, (_, i) => ['Agna', 'Àbano', 'Zogno', 'agna'][i % 4]);
+			for (const withNames of [false, true]) {
+				const known = vals.flatMap((v, i) => (v === null ? [] : [i]));
+				known.sort((a, b) => vals[b]! - vals[a]! || (withNames ? nms[a].localeCompare(nms[b], 'it') : a - b));
+				for (const side of ['top', 'bottom'] as const) {
+					const want = (side === 'top' ? known.slice(0, 10) : known.slice(-10).reverse()).map((index) => ({ index, value: vals[index], rank: known.indexOf(index) + 1 }));
+					expect(rankItems(vals, 10, side, withNames ? nms : undefined).items, `${n} ${side} ${withNames}`).toEqual(want);
+				}
+			}
+		}
+	});
+});
+
 describe('rankingLayout', () => {
 	test('the scale starts at 0 and covers the reference when it exceeds every bar', () => {
 		const { items } = rankItems([2, 4], 2, 'top');

@@ -3,6 +3,7 @@
  * horizontal bar layout. Suppressed values (null) are never ranked: they are not 0.
  */
 import { scaleLinear, type ScaleLinear } from 'd3';
+import { firstK } from '../first-k.ts';
 
 export type RankingSide = 'top' | 'bottom';
 
@@ -28,13 +29,13 @@ export function rankItems(
 		const v = values[i];
 		if (v !== null && Number.isFinite(v)) known.push(i);
 	}
-	known.sort(
-		(a, b) => (values[b] as number) - (values[a] as number) || (names ? names[a].localeCompare(names[b], 'it') : a - b)
-	);
-	const ranks = new Map(known.map((idx, r) => [idx, r + 1]));
-	const picked = side === 'top' ? known.slice(0, n) : known.slice(-n).reverse();
+	// Largest first; ties on the name, else the input order.
+	const order = (a: number, b: number) =>
+		(values[b] as number) - (values[a] as number) || (names ? names[a].localeCompare(names[b], 'it') : 0) || a - b;
+	// Only the N shown are put in order (bottom: the last N of that order, smallest first).
+	const picked = firstK(known, side === 'top' ? order : (a, b) => order(b, a), n);
 	return {
-		items: picked.map((index) => ({ index, value: values[index] as number, rank: ranks.get(index)! })),
+		items: picked.map((index, j) => ({ index, value: values[index] as number, rank: side === 'top' ? j + 1 : known.length - j })),
 		known: known.length,
 		suppressed: values.length - known.length
 	};

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ariaSort, compareCells, filterOrder, nameOrder, nextSort, normalizeSearch, parseSort, sortColumn, sortOrder } from './table-utils.ts';
+import { ariaSort, compareCells, filterOrder, matchingRows, nameOrder, nextSort, normalizeSearch, parseSort, sortColumn, sortOrder, sortedPrefix } from './table-utils.ts';
 
 describe('sorting with suppressed values', () => {
 	const values = [12, null, 3, 40, null, 0];
@@ -59,5 +59,27 @@ describe('name order and integer ties', () => {
 		const rows = ['Agna', 'Bassano', 'Cittadella', 'Dolo'].map((name, i) => ({ id: `c:${i}`, name, residenti: 10, value: [5, null, 5, 7][i], rate: null, state: 'ok' as const }));
 		expect(sortOrder(sortColumn(rows, 'valore'), 'desc').map((i) => rows[i].name)).toEqual(['Dolo', 'Agna', 'Cittadella', 'Bassano']);
 		expect(sortOrder(sortColumn(rows, 'valore'), 'asc').map((i) => rows[i].name)).toEqual(['Agna', 'Cittadella', 'Dolo', 'Bassano']);
+	});
+});
+
+describe('the rows drawn without sorting the rest', () => {
+	test('sortedPrefix is the first k of the full order, with and without a search, every column and direction', () => {
+		let x = 3;
+		const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const base = ['Agna', 'Bassano', 'Cittadella', 'Dolo', 'Forlì', 'San Donà', 'Santorso', 'Zané'];
+		const rows = nameOrder(Array.from({ length: 400 }, (_, i) => `${base[i % base.length]} ${i}`)).map((i) => {
+			const v = rnd() < 0.1 ? null : Math.floor(rnd() * 30);
+			return { id: `c:${i}`, name: `${base[i % base.length]} ${i}`, residenti: Math.floor(rnd() * 50), value: v, rate: v === null ? null : v / 3, state: 'ok' as const };
+		});
+		for (const key of ['nome', 'residenti', 'valore', 'tasso'])
+			for (const dir of ['asc', 'desc'] as const)
+				for (const q of ['', 'san', 'forli', 'nessuno'])
+					for (const k of [25, 50, 1000]) {
+						const column = sortColumn(rows, key);
+						const matching = matchingRows(rows, q);
+						const full = filterOrder(sortOrder(column, dir), rows.map((r) => r.name), q);
+						expect(sortedPrefix(column, dir, k, matching ?? undefined), `${key} ${dir} "${q}" ${k}`).toEqual(full.slice(0, k));
+						expect(matching?.length ?? rows.length).toBe(full.length);
+					}
 	});
 });

@@ -2,6 +2,7 @@
  * Sorting and searching for comparison tables. Suppressed or missing values (null) always
  * sort after every number, whatever the direction: a suppressed cell is "< 3", not 0.
  */
+import { firstK } from '../first-k.ts';
 
 /** One compared territory; `state` tells a suppressed value ("riservato") from a missing one. */
 export interface ComparisonRow {
@@ -50,6 +51,22 @@ export function sortOrder(
 			(tiebreak ? collator.compare(tiebreak[i], tiebreak[j]) : 0) ||
 			i - j
 	);
+}
+
+/**
+ * The first `k` indices of `sortOrder(column, dir)` (no tiebreak: ties keep the row order), among
+ * `among` (row indices in row order) when given: a table showing its first rows does not sort
+ * the rest (first-k.ts).
+ */
+export function sortedPrefix(column: ArrayLike<number | string | null>, dir: SortDir, k: number, among?: readonly number[]): number[] {
+	const rows = among ?? Array.from({ length: column.length }, (_, i) => i);
+	return firstK(rows, (i, j) => compareCells(column[i], column[j], dir) || i - j, k);
+}
+
+/** The indices of the rows whose name contains the query (row order); null for an empty query (every row). */
+export function matchingRows(rows: readonly { name: string }[], query: string): number[] | null {
+	if (!normalizeSearch(query)) return null;
+	return filterOrder(Array.from({ length: rows.length }, (_, i) => i), rows.map((r) => r.name), query);
 }
 
 /** The column a sort key sorts on: `nome` (names), else residents, value or rate. */
