@@ -2,6 +2,7 @@
  * The publisher's command line: `npm run pipeline -- <generate|build|verify> ...`.
  * Exit codes: 0 success, 1 failure (a bug or a failed verification), 2 bad input or usage.
  */
+import { readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { build } from './build.ts';
 import { parseCalibrationCsv } from './calibrate.ts';
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
 		if (!values.microdata || !values.out) throw new UsageError('build needs --microdata DIR and --out EXTRACTS_DIR');
 		const keep = values.keep === undefined ? undefined : Number(values.keep);
 		if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new UsageError('--keep must be an integer ≥ 1');
-		const report = await build({ microdata: values.microdata, out: values.out, registry: values.registry ? loadRegistryFile(values.registry) : loadComuniJson(), atsMap: values['ats-map'], boundaries: values.boundaries, keep, syntheticMicrodata: values.synthetic, lastMonth: values['last-month'] ? month(values['last-month'], '', '--last-month') : undefined, cache: !values['no-cache'], log });
+		const report = await build({ microdata: values.microdata, out: values.out, registry: values.registry ? loadRegistryFile(values.registry) : loadComuniJson(), atsMap: values['ats-map'], boundaries: values.boundaries, keep, syntheticMicrodata: values.synthetic, lastMonth: values['last-month'] ? month(values['last-month'], '', '--last-month') : undefined, cache: !values['no-cache'], log, beforePublish: holdBeforePublish() });
 		log.info(formatBuildReport(report));
 	} else if (command === 'verify') {
 		const dir = rest[0];
@@ -69,3 +70,25 @@ main(process.argv.slice(2)).catch((e: unknown) => {
 	console.error(`error: ${(e as Error).stack ?? e}\nNothing was published; the previous version (if any) is still served.`);
 	process.exit(1);
 });
+
+/**
+ * PIPELINE_HOLD_BEFORE_PUBLISH=1 (tests): verified, the build says "[hold]" and waits for a byte on
+ * its standard input before it publishes, so a test can kill it at that point for sure (a signal
+ * sent on seeing "[verify]" raced the publish, a few milliseconds later).
+ */
+function holdBeforePublish(): (() => void) | undefined {
+	if (process.env.PIPELINE_HOLD_BEFORE_PUBLISH !== '1') return undefined;
+	return () => {
+		process.stderr.write('[hold] verified, waiting before publish\n');
+		const byte = Buffer.alloc(1);
+		for (;;) {
+			try {
+				readSync(0, byte, 0, 1, null);
+				return;
+			} catch (e) {
+				if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+				Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+			}
+		}
+	};
+}

@@ -29,10 +29,14 @@ describe('publication is atomic', () => {
 		writeMicrodataCsv(join(md, '2024-02.csv'), rows(['2024-02']));
 	}, 60_000);
 
-	test.each(['[validate]', '[write]', '[verify]'])('a build killed with SIGKILL after %s leaves the previous version served and verified', async (stage) => {
+	// After [verify], the build is held before it publishes (PIPELINE_HOLD_BEFORE_PUBLISH): the kill
+	// lands there for sure, the last moment before the manifest is replaced.
+	test.each(['[validate]', '[write]', '[hold]'])('a build killed with SIGKILL after %s leaves the previous version served and verified', async (stage) => {
 		const r = await runCli(['build', '--microdata', md, '--out', out, '--registry', registryFile, '--last-month', '2024-06'], {
-			onStderr: (chunk, kill) => chunk.includes(stage) && kill()
+			onStderr: (chunk, kill) => chunk.includes(stage) && kill(),
+			env: { PIPELINE_HOLD_BEFORE_PUBLISH: '1' }
 		});
+		if (stage === '[hold]') expect(r.stderr).toContain('[verify]');
 		expect(r.signal).toBe('SIGKILL');
 		expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(manifestBefore);
 		const verified = await verifyPublished(out);

@@ -94,9 +94,16 @@ export function tempDir(prefix = 'pipeline-test-'): string {
 }
 
 /** Runs the CLI in a child process (Node 24 from node_modules). */
-export function runCli(args: string[], opts: { onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+export function runCli(
+	args: string[],
+	opts: { onStderr?: (chunk: string, kill: () => void) => void; env?: Record<string, string> } = {}
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
 	return new Promise((resolve) => {
-		const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['data-pipeline/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['data-pipeline/cli.ts', ...args], {
+			// stdin a pipe nobody writes to: a build held before publish (PIPELINE_HOLD_BEFORE_PUBLISH) waits there
+			stdio: ['pipe', 'pipe', 'pipe'],
+			env: { ...process.env, ...opts.env }
+		});
 		let stderr = '';
 		let stdout = '';
 		child.stdout.on('data', (d) => (stdout += d));
