@@ -38,7 +38,7 @@ describe('as from a disk (no file counts as cached)', () => {
 		delete process.env.PIPELINE_READ_AHEAD_CACHED_US;
 	});
 
-	test('reads them all, 16 at a time', async () => {
+	test('reads them all', async () => {
 		const many = Array.from({ length: 1000 }, (_, i) => paths[i % paths.length]!);
 		const ahead = readAhead(many);
 		await ahead.ended;

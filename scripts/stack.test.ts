@@ -49,7 +49,7 @@ test('a probed port taken before the gateway listens: the stack starts on the ne
 		expect(port).toBe(probes[1]);
 		expect(port).not.toBe(taken);
 		const config = await (await fetch(`${stack.appURL}/config.json`)).json();
-		// the provider of the attempt that started knows this gateway's origin as a redirect target
+		// the gateway that listens serves the app's settings with the provider that was started with it
 		expect(config.issuer).toBe(stack.idpURL);
 		const discovery = await fetch(`${stack.idpURL}/.well-known/openid-configuration`);
 		expect(discovery.status).toBe(200);

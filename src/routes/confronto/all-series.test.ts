@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture } from '#lib/data/test-fixture.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { INDICATORS, MEASURE_CHOICES } from './indicators.ts';
-import { monthsQuery, seriesChunkQuery, seriesQuery, territoryIndexQuery, territoryKeysQuery } from './queries.ts';
+import { monthsQuery, seriesChunkQuery, seriesQuery, territoryKeysQuery } from './queries.ts';
+import { confrontoTestEngine, type TestEngine } from './test-engine.ts';
 
-let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+let engine: TestEngine;
 
 beforeAll(async () => {
-	engine = await createNodeEngine();
-	await buildFixture(engine);
-	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
-	// Over 60 does not apply to RdC (NULL, not listed: "assente"); a secondary suppression of a
-	// category and of a core count (listed, NULL: "non_pubblicato").
-	await engine.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`);
-	await engine.query(
-		`UPDATE extract SET nuclei_minori = NULL, nuclei = NULL, soppressi_secondari = ['nuclei_minori', 'nuclei'] WHERE territory_id = 'c:028001' AND month = DATE '2024-01-01' AND measure = 'ADI'`
-	);
-	await engine.query(territoryIndexQuery().sql);
+	engine = await confrontoTestEngine(async (e) => {
+		// Over 60 does not apply to RdC (NULL, not listed: "assente"); a secondary suppression of a
+		// category and of a core count (listed, NULL: "non_pubblicato").
+		await e.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`);
+		await e.query(
+			`UPDATE extract SET nuclei_minori = NULL, nuclei = NULL, soppressi_secondari = ['nuclei_minori', 'nuclei'] WHERE territory_id = 'c:028001' AND month = DATE '2024-01-01' AND measure = 'ADI'`
+		);
+	});
 });
 afterAll(() => engine?.close());
 

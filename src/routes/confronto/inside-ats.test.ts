@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture } from '#lib/data/test-fixture.ts';
 import type { ComparisonRow } from '#lib/charts/table/table-utils.ts';
 import { INDICATORS, MEASURE_CHOICES } from './indicators.ts';
 import { insideAts, type RowsAnswer } from './inside-ats.ts';
-import { comparisonQuery, comuneAtsQuery, territoryIndexQuery, type ComparisonOptions } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, type ComparisonOptions } from './queries.ts';
+import { confrontoTestEngine, type TestEngine } from './test-engine.ts';
 
-let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+let engine: TestEngine;
 
 beforeAll(async () => {
-	engine = await createNodeEngine();
-	await buildFixture(engine);
-	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
-	// A Comune of another ATS of the same Regione: it must not join the first ATS's Comuni.
-	await engine.query(`INSERT INTO extract SELECT * REPLACE ('c:028004' AS territory_id, 'Altro Comune' AS name, 'a:X05002' AS parent_id) FROM extract WHERE territory_id = 'c:028002'`);
-	await engine.query(`INSERT INTO extract SELECT * REPLACE ('a:X05002' AS territory_id, 'Altro Ambito' AS name) FROM extract WHERE territory_id = 'a:X05001'`);
-	await engine.query(territoryIndexQuery().sql);
+	engine = await confrontoTestEngine(async (e) => {
+		// A Comune of another ATS of the same Regione: it must not join the first ATS's Comuni.
+		await e.query(`INSERT INTO extract SELECT * REPLACE ('c:028004' AS territory_id, 'Altro Comune' AS name, 'a:X05002' AS parent_id) FROM extract WHERE territory_id = 'c:028002'`);
+		await e.query(`INSERT INTO extract SELECT * REPLACE ('a:X05002' AS territory_id, 'Altro Ambito' AS name) FROM extract WHERE territory_id = 'a:X05001'`);
+	});
 });
 afterAll(() => engine?.close());
 

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
+import { COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { INDICATORS, MEASURE_CHOICES } from './indicators.ts';
 import { monthAnswersQuery, pickAnswer, readMonthAnswers } from './month-answers.ts';
-import { CELL_STATES, comparisonQuery, monthListsQuery, monthSliceQuery, territoryIndexQuery } from './queries.ts';
+import { CELL_STATES, comparisonQuery, monthListsQuery, monthSliceQuery } from './queries.ts';
+import { confrontoTestEngine, type TestEngine } from './test-engine.ts';
 
-let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+let engine: TestEngine;
 
 beforeAll(async () => {
-	engine = await createNodeEngine();
-	await buildFixture(engine);
-	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
 	// Over 60 does not apply to RdC (NULL, not listed): "assente" must come out of the pick too.
-	await engine.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`);
-	await engine.query(territoryIndexQuery().sql);
+	engine = await confrontoTestEngine((e) => e.query(`UPDATE extract SET nuclei_over60 = NULL WHERE measure = 'RdC'`).then(() => undefined));
 });
 afterAll(() => engine?.close());
 

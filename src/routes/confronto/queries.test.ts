@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createNodeEngine } from '#lib/data/node-engine.ts';
-import { buildFixture, COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
+import { COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
 import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
-import { comparisonQuery, comuneAtsQuery, levelMonthsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, territoryIndexQuery, type Built } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, levelMonthsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, type Built } from './queries.ts';
+import { confrontoTestEngine, type TestEngine } from './test-engine.ts';
 
-let engine: Awaited<ReturnType<typeof createNodeEngine>>;
+let engine: TestEngine;
 // Comparison rows come in no order: the scope first, then by name, for the assertions.
 const run = async ({ sql, params }: Built) =>
 	(await engine.query(sql, params)).sort((a, b) => Number(b.is_scope ?? 0) - Number(a.is_scope ?? 0) || String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)));
 
 beforeAll(async () => {
-	engine = await createNodeEngine();
-	await buildFixture(engine);
-	await engine.query('CREATE TABLE extract AS SELECT * FROM fixture');
-	await run(territoryIndexQuery());
+	engine = await confrontoTestEngine();
 });
 afterAll(() => engine?.close());
 
