@@ -54,6 +54,17 @@ async function tableReady(page: Page) {
 	await page.locator('table[data-table="confronto"] tbody tr').first().waitFor({ timeout: 90_000 });
 }
 
+/** Waits until the work read ahead stops (its measures stop growing for a second). */
+async function backgroundDone(page: Page): Promise<void> {
+	let seen = -1;
+	for (let i = 0; i < 60; i++) {
+		const n = await page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-prefetch').length + performance.getEntriesByName('cruscotto:confronto-series-prefetch').length);
+		if (n > 0 && n === seen) break;
+		seen = n;
+		await page.waitForTimeout(1000);
+	}
+}
+
 /** The cells of one row: [name, residenti, valore, tasso]. */
 /** The names of the `n` areas of the map, as the keys walk them and the live region announces them ("name: value"). */
 async function areaNames(page: Page, n: number): Promise<string[]> {
@@ -351,14 +362,8 @@ describe('Confronto for a Regione user', () => {
 
 	test('the ATS level of the choice on screen is read ahead: "Confronta: ATS" asks no query, with the numbers of DuckDB in Node', async () => {
 		const page = await open(`/confronto?misura=ADI&mese=${month}`);
-		// Work done ahead ends with the other level (after every series): wait until the background stops.
-		let seen = -1;
-		for (let i = 0; i < 60; i++) {
-			const n = await page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-prefetch').length + performance.getEntriesByName('cruscotto:confronto-series-prefetch').length);
-			if (n > 0 && n === seen) break;
-			seen = n;
-			await page.waitForTimeout(1000);
-		}
+		// Work done ahead ends with the other level (after every series).
+		await backgroundDone(page);
 		const queries = () => page.evaluate(() => performance.getEntriesByName('cruscotto:confronto-query').length);
 		const before = await queries();
 		await page.locator('label:has(span:text-is("Confronta")) select').selectOption('ats');
@@ -475,6 +480,47 @@ describe('Confronto for a Regione user', () => {
 		await page.locator('table[data-table="confronto"] tbody tr[data-id^="a:"]').first().waitFor({ timeout: 60_000 });
 		await page.close();
 	});
+
+	test('a drill-down inside the Regione (an ATS from the ATS on screen, then the Regione through the breadcrumb) shows the new answer in the navigation\'s own update, never the previous rows dimmed; the new territory is announced', async () => {
+		// As a user comes to the ATS: the Regione's Comuni, then its ATS (each answer then at hand).
+		const page = await open('/confronto');
+		await backgroundDone(page);
+		await page.locator('label:has(span:text-is("Confronta")) select').selectOption('ats');
+		await page.locator('table[data-table="confronto"] tbody tr[data-id^="a:"]').first().waitFor();
+		// The ATS on screen are made ready ahead with the rest of the background work.
+		await backgroundDone(page);
+		// Every state of the results from now on: the territory in the title, the first row, and whether they are dimmed.
+		await page.evaluate(() => {
+			const w = window as unknown as { __seen: string[] };
+			w.__seen = [];
+			const note = () =>
+				w.__seen.push(
+					`${document.querySelector('#confronto-title [data-territory]')?.getAttribute('data-territory')}|${document.querySelector('table[data-table="confronto"] tbody tr')?.getAttribute('data-id')}|${document.querySelector('.results')?.getAttribute('data-stale') ?? ''}`
+				);
+			new MutationObserver(note).observe(document.querySelector('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
+		});
+		const firstAts = page.locator('table[data-table="confronto"] tbody tr').first();
+		const atsId = (await firstAts.getAttribute('data-id'))!;
+		const atsName = text(await firstAts.locator('th a').textContent());
+		await firstAts.locator('th a').click();
+		await page.locator(`#confronto-title [data-territory="${atsId}"]`).waitFor();
+		await page.locator('table[data-table="confronto"] tbody tr[data-id^="c:"]').first().waitFor({ timeout: 60_000 });
+		// SvelteKit's route announcer reads the new title to a screen reader.
+		await expect.poll(() => page.locator('#svelte-announcer').textContent()).toContain(atsName);
+		await page.getByRole('navigation', { name: 'Percorso territoriale' }).getByRole('link', { name: regioneUser.territoryName }).click();
+		await page.locator(`#confronto-title [data-territory="${regione}"]`).waitFor();
+		await expect.poll(() => page.locator('#svelte-announcer').textContent()).toContain(regioneUser.territoryName);
+		const states = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+		// Under each new name, only its own rows (Comuni), never the previous ones nor a dimmed state.
+		expect(states.filter((s) => s.startsWith(`${atsId}|`)).length).toBeGreaterThan(0);
+		expect(states.filter((s) => s.startsWith(`${regione}|`)).length).toBeGreaterThan(0);
+		for (const s of states) {
+			const [t, first, stale] = s.split('|');
+			expect(stale, s).toBe('');
+			if (t === atsId || (t === regione && states.indexOf(s) > states.findIndex((x) => x.startsWith(`${atsId}|`)))) expect(first, s).toMatch(/^c:/);
+		}
+		await page.close();
+	}, 180_000);
 
 	test('axe finds no violations, at 1280 and at 390 px', async () => {
 		const page = await open('/confronto?sel=');

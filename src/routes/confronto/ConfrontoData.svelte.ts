@@ -315,6 +315,43 @@ function prefetchLevelMonths(): void {
 /** The territory last loaded, for the extract of `rows` rows, with its months. */
 let lastScope: { t: TerritoryId; rows: number | null; months: { month: string; measures: string[] }[] } | null = null;
 
+/**
+ * Territories made queryable (their extract, the territory index, the names: `readyScope`), by
+ * the extract rows then: while the extract has the same rows, nothing of theirs is to wait for,
+ * and a drill-down to one of them (the Regione after one of its ATS, an ATS made ready ahead)
+ * shows its answer in the navigation's own update, without a render of the stale rows first.
+ */
+const scopesReady = new Map<TerritoryId, number | null>();
+
+/** Makes `t` queryable (`ensureScope`, the index, the names when the extract grew) and records it in `scopesReady`. */
+async function readyScope(t: TerritoryId): Promise<void> {
+	await ensureScope(t);
+	await ensureIndexFor(await extracts.fileFor(t));
+	// The names of every loaded territory: read again only when the extract grew (a scan of
+	// the whole table, 70–85 ms for Lombardia, that every drill-down and visit used to pay).
+	if (namesFor !== extractRows()) {
+		await territories.refresh();
+		namesFor = extractRows();
+	}
+	scopesReady.set(t, extractRows());
+}
+
+/**
+ * The ATS of a Regione on screen (`ids`), made ready in the background once the Regione is: the
+ * calls load nothing (the Regione's file holds them; with a file of its own, an ATS is `within`
+ * it) and, each a few awaits, they take one background task. Opening one of them is then a
+ * synchronous `loadScope` (its months come from `prefetchLevelMonths`).
+ */
+function prepareScopes(regione: TerritoryId, ids: readonly TerritoryId[]): void {
+	const rows = extractRows();
+	const current = () => rows !== null && rows === extractRows() && scopesReady.get(regione) === rows;
+	const todo = ids.filter((id) => scopesReady.get(id) !== rows);
+	if (!current() || todo.length === 0) return;
+	void background(async () => {
+		for (const id of todo) if (current()) await readyScope(id);
+	}).catch(() => undefined);
+}
+
 export class ConfrontoData {
 	/** `loading` until the territory's extract is in the engine. */
 	status = $state<'loading' | 'ready' | 'error'>('loading');
@@ -381,22 +418,22 @@ export class ConfrontoData {
 		this.#t = t;
 		const gen = ++this.#scopeGen;
 		this.error = null;
+		// Ready already with this extract (a drill-down inside the Regione): at once, in the caller's update.
+		const known = monthsOf.get(t);
+		if (this.status === 'ready' && known && scopesReady.has(t) && scopesReady.get(t) === extractRows()) {
+			this.months = known;
+			this.readyFor = t;
+			this.pending = false;
+			lastScope = { t, rows: extractRows(), months: known };
+			return;
+		}
 		let slow: ReturnType<typeof setTimeout> | undefined;
 		if (this.status === 'ready') {
 			this.pending = true;
 			slow = setTimeout(() => gen === this.#scopeGen && (this.status = 'loading'), 150);
 		} else this.status = 'loading';
 		try {
-			await foreground(async () => {
-				await ensureScope(t);
-				await ensureIndexFor(await extracts.fileFor(t));
-				// The names of every loaded territory: read again only when the extract grew (a scan of
-				// the whole table, 70–85 ms for Lombardia, that every drill-down and visit used to pay).
-				if (namesFor !== extractRows()) {
-					await territories.refresh();
-					namesFor = extractRows();
-				}
-			});
+			await foreground(() => readyScope(t));
 			let months = monthsOf.get(t);
 			if (!months) {
 				const { cols } = await timed(monthsQuery(t));
@@ -443,9 +480,13 @@ export class ConfrontoData {
 	 */
 	#ahead(o: ComparisonOptions): void {
 		const months = this.months;
+		const ids = this.rows.map((r) => r.id);
 		const choice = (aheadOf = answerKey(o));
 		// Scheduled once the step is painted and quiet (background.ts), not inside it.
 		whenQuiet(() => {
+			// The Regione's ATS on screen: opening one needs no await before its answer (first: a
+			// click on one may come at any time).
+			if (o.level === 'ats' && levelOf(o.t) === 'regione') prepareScopes(o.t, ids);
 			prefetchMonth(o);
 			prefetchLevelMonths();
 			// The Regione's ATS on screen: each opens on its Comuni, answered from the Regione's.
