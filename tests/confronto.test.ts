@@ -481,10 +481,14 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	});
 
-	test('a drill-down inside the Regione (an ATS from the ATS on screen, then the Regione through the breadcrumb) shows the new answer in the navigation\'s own update, never the previous rows dimmed; the new territory is announced', async () => {
+	test('a drill-down inside the Regione (an ATS from the ATS on screen, then the Regione through the breadcrumb) shows the new answer in the navigation\'s own update, never the previous rows dimmed; the new territory is announced; the Regione\'s map comes back as it was', async () => {
 		// As a user comes to the ATS: the Regione's Comuni, then its ATS (each answer then at hand).
 		const page = await open('/confronto');
 		await backgroundDone(page);
+		// The Regione's map as drawn (fills and borders): coming back shows the same picture.
+		const mapPixels = () => page.locator('.map-panel canvas').evaluateAll((cs) => (cs as HTMLCanvasElement[]).map((c) => c.toDataURL()));
+		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
+		const regioneMap = await mapPixels();
 		await page.locator('label:has(span:text-is("Confronta")) select').selectOption('ats');
 		await page.locator('table[data-table="confronto"] tbody tr[data-id^="a:"]').first().waitFor();
 		// The ATS on screen are made ready ahead with the rest of the background work.
@@ -510,6 +514,8 @@ describe('Confronto for a Regione user', () => {
 		await page.getByRole('navigation', { name: 'Percorso territoriale' }).getByRole('link', { name: regioneUser.territoryName }).click();
 		await page.locator(`#confronto-title [data-territory="${regione}"]`).waitFor();
 		await expect.poll(() => page.locator('#svelte-announcer').textContent()).toContain(regioneUser.territoryName);
+		expect(await page.locator('.map-panel canvas').count()).toBe(2);
+		expect(await mapPixels()).toEqual(regioneMap);
 		const states = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
 		// Under each new name, only its own rows (Comuni), never the previous ones nor a dimmed state.
 		expect(states.filter((s) => s.startsWith(`${atsId}|`)).length).toBeGreaterThan(0);
