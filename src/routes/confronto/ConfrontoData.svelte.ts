@@ -339,8 +339,9 @@ async function readyScope(t: TerritoryId): Promise<void> {
 /**
  * The ATS of a Regione on screen (`ids`), made ready in the background once the Regione is: the
  * calls load nothing (the Regione's file holds them; with a file of its own, an ATS is `within`
- * it) and, each a few awaits, they take one background task. Opening one of them is then a
- * synchronous `loadScope` (its months come from `prefetchLevelMonths`).
+ * it) and, each a few awaits and manifest look-ups, they take one background task (measured as
+ * `cruscotto:confronto-ready-ahead`). Opening one of them is then a synchronous `loadScope` (its
+ * months come from `prefetchLevelMonths`).
  */
 function prepareScopes(regione: TerritoryId, ids: readonly TerritoryId[]): void {
 	const rows = extractRows();
@@ -348,7 +349,14 @@ function prepareScopes(regione: TerritoryId, ids: readonly TerritoryId[]): void 
 	const todo = ids.filter((id) => scopesReady.get(id) !== rows);
 	if (!current() || todo.length === 0) return;
 	void background(async () => {
-		for (const id of todo) if (current()) await readyScope(id);
+		const start = performance.now();
+		for (const [i, id] of todo.entries()) {
+			// A task now and then (each call resolves at once: the loop is otherwise one task).
+			if (i > 0 && i % 8 === 0) await new Promise((r) => setTimeout(r, 0));
+			if (!current()) return;
+			await readyScope(id);
+		}
+		performance.measure?.('cruscotto:confronto-ready-ahead', { start });
 	}).catch(() => undefined);
 }
 
