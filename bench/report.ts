@@ -46,7 +46,9 @@ const EXTRA: Record<string, string> = {
 	interactive_ms_ats_cold: 'ATS user: token → DuckDB chart, cold',
 	bytes_cold_total_ats: 'ATS user: bytes from the gateway, cold',
 	bytes_warm_total: 'Regione user: bytes from the gateway, warm',
-	interactions: 'interactions timed',
+	interactions: 'interaction steps timed (all passes)',
+	interaction_passes: 'passes of the scripted sequence (first visit + each warm session)',
+	interaction_p95_ms_pooled: 'p95 of every step of every pass together',
 	interaction_median_ms: 'interaction median',
 	interaction_query_p95_ms: 'p95 of the DuckDB query part of an interaction'
 };

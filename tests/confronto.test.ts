@@ -378,9 +378,12 @@ describe('Confronto for a Regione user', () => {
 		await page.close();
 	}, 180_000);
 
-	test('Confronto opened again after Andamento shows its table and map at once: no loading message, the map drawn in the mount', async () => {
+	test('Confronto opened again after Andamento shows its table and map at once: no loading message, the map as it was, not drawn again', async () => {
 		const page = await open('/confronto');
 		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(500); // the map's size settled
+		const image = () => page.evaluate(() => [...document.querySelectorAll<HTMLCanvasElement>('.map-panel canvas')].map((c) => c.toDataURL()));
+		const before = await image();
 		await page.getByRole('link', { name: 'Andamento', exact: true }).first().click();
 		await page.waitForURL((u) => u.pathname === '/andamento');
 		await page.locator('.line-chart').first().waitFor({ timeout: 60_000 });
@@ -394,12 +397,18 @@ describe('Confronto for a Regione user', () => {
 				if (c) w.__seen.push(`drawn with ${document.querySelectorAll('table[data-table="confronto"] tbody tr').length} rows`);
 			}).observe(document.body, { subtree: true, childList: true, attributes: true });
 		});
+		const back = await page.evaluate(() => performance.now());
 		await page.getByRole('link', { name: 'Confronto', exact: true }).first().click();
 		await page.locator('.map-panel canvas[data-drawn]').waitFor({ timeout: 60_000 });
 		const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
 		expect(seen.filter((s) => /Caricamento/.test(s))).toEqual([]);
 		// The first time the map is there, it is drawn and the table holds its rows.
 		expect(seen.find((s) => s.startsWith('drawn'))).toMatch(/^drawn with [1-9]\d* rows$/);
+		// The same answer: the map's canvases come back as they were, with no draw of the areas.
+		await page.waitForTimeout(500);
+		expect(await image()).toEqual(before);
+		const draws = await page.evaluate((t) => performance.getEntriesByName('cruscotto:map-draw').filter((e) => e.startTime > t).length, back);
+		expect(draws).toBe(0);
 		await page.close();
 	}, 180_000);
 	test('Confronto left for Andamento: every territory\'s series are not read there (the worker is idle for the way back)', async () => {

@@ -77,6 +77,8 @@ describe.runIf(inject('hasExtracts'))('territory navigation', () => {
 		]);
 
 		const box = page.getByRole('combobox', { name: 'Cambia territorio' });
+		// A closed list has no options in the page (the view's mount does not draw them).
+		expect(await page.locator('[role="option"]').count()).toBe(0);
 		await box.click();
 		// The first focus loads the names of the Regione's territories (its extract).
 		await expect.poll(() => page.locator('[role="option"]').count(), { timeout: 60_000 }).toBeGreaterThan(1);
@@ -133,6 +135,7 @@ describe.runIf(inject('hasExtracts'))('territory navigation', () => {
 		expect([...served].some((id) => id.startsWith('r:'))).toBe(false);
 		await page.keyboard.press('Escape');
 		await expect.poll(() => page.locator('[role="listbox"]').isVisible()).toBe(false);
+		expect(await page.locator('[role="option"]').count()).toBe(0);
 		await page.close();
 	});
 

@@ -22,6 +22,18 @@ const afterPaint = () =>
 	new Promise<void>((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(resolve, 0)) : resolve()));
 
 const fromDb = new Map<TerritoryId, SummaryTerritory[]>();
+const seriesWatchers = new Set<(list: readonly SummaryTerritory[]) => void>();
+
+/**
+ * Calls `fn` with each territory's series (the territory, then its benchmarks) as DuckDB's answer
+ * is kept, and at once with those kept already: a view prepares ahead, in idle time, what it will
+ * compute from them. Returns a function that stops the calls.
+ */
+export function onSeriesKept(fn: (list: readonly SummaryTerritory[]) => void): () => void {
+	seriesWatchers.add(fn);
+	for (const list of fromDb.values()) fn(list);
+	return () => void seriesWatchers.delete(fn);
+}
 
 const SERIES_COLUMNS = 'territory_id, name, level, residenti, month, measure, nuclei, persone, importo_medio, nuclei_per_1000, soppressi_secondari';
 
@@ -178,6 +190,7 @@ export class TerritoryData {
 		const list = toTerritories(ids, direct ?? (await query(built.sql, built.params)));
 		if (list[0]?.id !== t) throw new Error(`No rows for ${t}`);
 		fromDb.set(t, list);
+		for (const fn of seriesWatchers) fn(list);
 		// Every name and parent in the extract, once its table is built (not on the first view's path).
 		void painted
 			.then(() => ensureScope(t))

@@ -1,6 +1,6 @@
 /**
  * The URL the views draw from. A control change shows its answer first and writes the history
- * entry after that frame is painted: SvelteKit's `goto` costs 10–40 ms on this machine (a
+ * entry once the page is idle after that frame: SvelteKit's `goto` costs 10–40 ms on this machine (a
  * forced layout to save the scroll position, `pushState`, the page store update), which used
  * to stand between every choice and its answer. Between the change and its `goto`, `viewUrl()`
  * is ahead of `page.url`; after it they are the same URL. Back, links and any other navigation
@@ -59,10 +59,18 @@ export function holdHistory(work: Promise<unknown>): void {
 	work.then(done, done);
 }
 
-/** Runs `fn` in a task queued after the next frame (its style, layout and paint). */
+const IDLE_TIMEOUT_MS = 250;
+
+/**
+ * Runs `fn` after the next frame (its style, layout and paint), once the page is idle: the
+ * history entry is nothing the user waits for, so it neither delays that frame nor stands in
+ * front of the tasks queued behind it (the next input, a query's answer). `IDLE_TIMEOUT_MS`
+ * bounds the wait on a page that is never idle; without `requestIdleCallback` (Safari) it is
+ * the next task.
+ */
 function afterPaint(fn: () => void): void {
 	if (typeof requestAnimationFrame !== 'function') return void setTimeout(fn, 0);
-	requestAnimationFrame(() => setTimeout(fn, 0));
+	requestAnimationFrame(() => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => fn(), { timeout: IDLE_TIMEOUT_MS }) : setTimeout(fn, 0)));
 }
 
 async function flush(url: URL, opts: { replace: boolean }): Promise<void> {
