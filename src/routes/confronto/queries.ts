@@ -269,9 +269,9 @@ FROM g JOIN confronto_territori t ON t.id = g.territory_id ORDER BY k, m`;
 	return { sql, params: g.params };
 }
 
-/** Rows `{k, id}`: the `rowid` of each territory of `confronto_territori` (the `k` of `seriesChunkQuery`). */
+/** Rows `{k, id, name}`: the `rowid` of each territory of `confronto_territori` (the `k` of `seriesChunkQuery` and `monthAnswersQuery`). */
 export function territoryKeysQuery(): Built {
-	return { sql: `SELECT rowid AS k, id FROM confronto_territori`, params: [] };
+	return { sql: `SELECT rowid AS k, id, name FROM confronto_territori`, params: [] };
 }
 
 /** Rows `{month ('YYYY-MM'), measures (list)}`: the months of `t` and the measures paid in each. */
