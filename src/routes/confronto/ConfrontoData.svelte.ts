@@ -15,7 +15,7 @@ import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
 import { INDICATORS, comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
-import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
+import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, readLevelMonths, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { background, foreground, held, needed, settled, whenQuiet, whenSettled } from '#lib/data/background.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
@@ -320,17 +320,9 @@ function prefetchLevelMonths(): void {
 	levelMonthsFor = rows;
 	const { sql, params } = levelMonthsQuery();
 	// After the month answers (priority 0): the next choice is far likelier than a drill-down.
-	background(() => held(queryColumns(sql, params)), 1).then(
-		(cols) => {
+	background(async () => readLevelMonths(await held(queryColumns(sql, params))), 1).then(
+		(by) => {
 			if (rows !== extractRows()) return;
-			const [ids, months, measures] = [cols.values('id'), cols.values('month'), cols.values('measures')];
-			const by = new Map<TerritoryId, { month: string; measures: string[] }[]>();
-			for (let i = 0; i < cols.numRows; i++) {
-				const id = String(ids[i]) as TerritoryId;
-				let list = by.get(id);
-				if (!list) by.set(id, (list = []));
-				list.push({ month: String(months[i]), measures: (measures[i] as string[]) ?? [] });
-			}
 			for (const [id, list] of by) if (!monthsOf.has(id)) monthsOf.set(id, list);
 		},
 		() => (levelMonthsFor = null)
