@@ -70,7 +70,7 @@ export async function createWasmEngine(onProgress?: EngineProgress): Promise<Eng
 	}
 
 	return {
-		queryColumns: (sql: string, params: readonly Param[] = []) => measured('cols ' + sql, columnsOf(conn, sql, params)),
+		queryColumns: (sql: string, params: readonly Param[] = []) => columnsOf(conn, sql, params),
 		query: (sql: string, params: readonly Param[] = []) => measured(sql, run(sql, params)),
 		registerFile: (name: string, bytes: Uint8Array) => measured(`register ${name}`, db.registerFileBuffer(name, bytes))
 	};
