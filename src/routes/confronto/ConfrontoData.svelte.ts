@@ -14,7 +14,7 @@ import { queryColumns, type Columns } from '#lib/data/query.ts';
 import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
-import { INDICATORS, comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
+import { comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
 import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, readLevelMonths, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { background, foreground, held, needed, settled, whenQuiet, whenSettled } from '#lib/data/background.ts';
@@ -92,8 +92,8 @@ const monthId = (key: MonthKey) => [key.t, key.level, key.month].join('|');
 
 /**
  * Builds the month's answers in the background, one part per query (`monthParts`): the core
- * indicators at once (the slice is there), then the categories a few at a time once the month's
- * suppression lists are built. Parts already held are not asked again.
+ * indicators at once (the slice is there), then the categories once the month's suppression
+ * lists are built. Parts already held are not asked again.
  */
 function prefetchMonth(key: MonthKey): void {
 	const id = monthId(key);
