@@ -5,11 +5,10 @@
  * the app's own origin through Vite `?url` imports: no CDN.
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
-// @ts-expect-error apache-arrow 13's package.json "exports" leads TypeScript to no declarations (the same Arrow DuckDB-WASM decodes with).
-import { tableFromIPC } from 'apache-arrow';
+import { arrowColumns } from './arrow-columns.ts';
 import { BUNDLES, engineRequested, takeEarlyWorker } from './engine-assets.ts';
 import { QueryError, toValue, type Engine, type Param, type Row } from './engine.ts';
-import type { Columns, Value } from './engine.ts';
+import type { Columns } from './engine.ts';
 
 /** Bytes of the wasm module fetched so far (for the progress indicator). */
 export type EngineProgress = (loaded: number, total: number) => void;
@@ -106,62 +105,8 @@ async function columnsOf(conn: duckdb.AsyncDuckDBConnection, sql: string, params
 	}
 }
 
-/** An Arrow table as DuckDB-WASM returns it. */
-type Table = Awaited<ReturnType<duckdb.AsyncPreparedStatement['query']>>;
-
 /** What `AsyncPreparedStatement.query` does before decoding: the worker's answer as Arrow IPC bytes. */
 function runPrepared(stmt: duckdb.AsyncPreparedStatement, params: readonly Param[]): Promise<Uint8Array> {
 	const s = stmt as unknown as { bindings: duckdb.AsyncDuckDB; connectionId: number; statementId: number };
 	return s.bindings.runPrepared(s.connectionId, s.statementId, [...params]);
-}
-// Arrow's `Type` ids (format/Schema.fbs), stable across Arrow releases.
-const ARROW_INT = 2;
-const ARROW_FLOAT = 3;
-
-/**
- * Columns straight from the Arrow buffers: numbers without a per-cell `get`, NULLs from the
- * validity bitmap. The IPC bytes are decoded into a table on first use.
- */
-function arrowColumns(bytes: Uint8Array): Columns {
-	let decoded: Table | null = null;
-	const table = (): Table => (decoded ??= tableFromIPC(bytes) as unknown as Table);
-	const child = (name: string) => {
-		const v = table().getChild(name);
-		if (!v) throw new Error(`No column ${JSON.stringify(name)} in the result`);
-		return v;
-	};
-	return {
-		get numRows() {
-			return table().numRows;
-		},
-		numbers(name) {
-			const vec = child(name);
-			const out = new Float64Array(vec.length);
-			const typeId = vec.type.typeId;
-			if (typeId !== ARROW_INT && typeId !== ARROW_FLOAT) {
-				for (let i = 0; i < vec.length; i++) {
-					const v = vec.get(i);
-					out[i] = v === null || v === undefined ? NaN : Number(v);
-				}
-				return out;
-			}
-			let at = 0;
-			for (const d of vec.data) {
-				const values = d.values as ArrayLike<number | bigint>;
-				const bitmap = d.nullCount > 0 ? d.nullBitmap : null;
-				for (let i = 0; i < d.length; i++) {
-					const j = d.offset + i;
-					out[at + i] = bitmap && (bitmap[j >> 3] & (1 << (j & 7))) === 0 ? NaN : Number(values[j]);
-				}
-				at += d.length;
-			}
-			return out;
-		},
-		values(name) {
-			const vec = child(name);
-			const out: Value[] = new Array(vec.length);
-			for (let i = 0; i < vec.length; i++) out[i] = toValue(vec.get(i));
-			return out;
-		}
-	};
 }

@@ -14,15 +14,15 @@ import { queryColumns, type Columns } from '#lib/data/query.ts';
 import { nameOrder } from '#lib/charts/table/table-utils.ts';
 import { ensureScope, extracts } from '#lib/data/session.ts';
 import { territories } from '#lib/data/Territories.svelte.ts';
-import { INDICATORS, comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
-import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
+import { comparableLevels, type Indicator, type MeasureChoice } from './indicators.ts';
+import { CELL_STATES, comparisonQuery, comuneAtsQuery, levelMonthsQuery, readLevelMonths, type ComparisonOptions, monthsQuery, needsLists, seriesChunkQuery, seriesQuery, territoryKeysQuery, type Built } from './queries.ts';
 import { AllSeries, chunkRanges } from './all-series.ts';
 import { background, foreground, held, needed, settled, whenQuiet, whenSettled } from '#lib/data/background.ts';
 import { ensureIndexFor, ensureMonth, extractRows, hasMonth } from './view-tables.ts';
 import { holdHistory } from '#lib/state/view-url.svelte.ts';
 import { nearbyChoices } from './url.ts';
 import { insideAts } from './inside-ats.ts';
-import { monthAnswersQuery, pickAnswer, readMonthAnswers, type MonthAnswers, type MonthKey, type PickedAnswer } from './month-answers.ts';
+import { monthAnswersQuery, monthParts, pickAnswer, readMonthAnswers, readTerritoryKeys, type MonthAnswers, type MonthKey, type PickedAnswer, type TerritoryKeys } from './month-answers.ts';
 
 /** A query the user waits for (background work does not start meanwhile), timed. */
 function timed(built: Built, before?: () => Promise<void>): Promise<{ cols: Columns; ms: number }> {
@@ -78,52 +78,70 @@ function toRows(a: Omit<PickedAnswer, 'names'> & { names: () => string[] }, t: T
 
 /**
  * Every indicator and measure of a territory, level and month (month-answers.ts), by
- * `t|level|month`: filled in the worker after the month's first answer is drawn, read by every
- * later choice of indicator or measure in that month. Cleared with `answers`.
+ * `t|level|month`, in parts (`monthParts`): filled in the worker after the month's first answer
+ * is drawn, read by every later choice of indicator or measure in that month. Cleared with
+ * `answers`.
  */
-const monthAnswers = new Map<string, MonthAnswers>();
+const monthAnswers = new Map<string, MonthAnswers[]>();
+/** A part of a month's answers being built: `started` once its first task has begun. */
+type Phase = { indicators: readonly Indicator[]; started: boolean; done: Promise<void> };
 /** The background builds under way: a choice that needs one waits for it rather than queue a query behind it. */
-const monthAnswersPending = new Map<string, { core: Promise<void>; all: Promise<void>; started: { core: boolean; all: boolean } }>();
+const monthAnswersPending = new Map<string, Phase[]>();
 const MAX_MONTH_ANSWERS = 6;
 const monthId = (key: MonthKey) => [key.t, key.level, key.month].join('|');
 
 /**
- * Builds the month's answers in the background: the core indicators at once (the slice is
- * there), then every category once the month's suppression lists are built.
+ * Builds the month's answers in the background, one part per query (`monthParts`): the core
+ * indicators at once (the slice is there), then the categories once the month's suppression
+ * lists are built. Parts already held are not asked again.
  */
 function prefetchMonth(key: MonthKey): void {
 	const id = monthId(key);
-	const have = monthAnswers.get(id);
-	if ((have && have.indicators.length === INDICATORS.length) || monthAnswersPending.has(id)) return;
 	const rows = extractRows();
-	const started = { core: false, all: false };
+	if (monthAnswersPending.has(id) || rows === null) return;
+	const have = new Set((monthAnswers.get(id) ?? []).flatMap((a) => a.indicators.map((i) => i.key)));
+	const parts = monthParts().filter((part) => part.some((i) => !have.has(i.key)));
+	if (parts.length === 0) return;
+	// Queued first: the answers' rows name their territories by key.
+	const keys = keysFor(rows);
 	// In the background, a query at a time: a choice made meanwhile is not queued behind the rest.
-	const phase = async (categories: boolean) => {
-		await background(() => ((started[categories ? 'all' : 'core'] = true), ensureMonth(key.month, categories)));
+	const run = async (phase: Phase) => {
+		const lists = phase.indicators.some(needsLists);
+		if (!hasMonth(key.month, lists)) await background(() => ((phase.started = true), ensureMonth(key.month, lists)));
+		const territories = await keys;
 		await background(async () => {
+			phase.started = true;
+			await ensureMonth(key.month, lists);
 			const start = performance.now();
-			const built = monthAnswersQuery(key, { categories });
+			const built = monthAnswersQuery(key, phase.indicators);
 			const cols = await queryColumns(built.sql, built.params);
 			performance.measure?.('cruscotto:confronto-prefetch', { start });
 			await settled();
 			if (rows !== extractRows() || answersFor !== rows) return;
-			if (monthAnswers.size >= MAX_MONTH_ANSWERS && !monthAnswers.has(id)) monthAnswers.delete(monthAnswers.keys().next().value!);
-			monthAnswers.set(id, readMonthAnswers(cols, { categories }));
+			const held = monthAnswers.get(id);
+			if (!held && monthAnswers.size >= MAX_MONTH_ANSWERS) monthAnswers.delete(monthAnswers.keys().next().value!);
+			monthAnswers.set(id, [...(held ?? []), readMonthAnswers(cols, phase.indicators, territories)]);
 		});
 	};
 	// Only a shortcut: a choice it does not cover asks its own query.
-	const core = (have ? Promise.resolve() : phase(false)).catch(() => undefined);
-	if (have) started.core = true;
-	const all = core.then(() => phase(true)).catch(() => undefined);
-	monthAnswersPending.set(id, { core, all, started });
-	void all.finally(() => monthAnswersPending.delete(id));
+	let chain: Promise<void> = Promise.resolve();
+	const phases = parts.map((indicators) => {
+		const phase: Phase = { indicators, started: false, done: Promise.resolve() };
+		phase.done = chain = chain.then(() => run(phase)).catch(() => undefined);
+		return phase;
+	});
+	monthAnswersPending.set(id, phases);
+	void chain.finally(() => monthAnswersPending.get(id) === phases && monthAnswersPending.delete(id));
 }
 
 /** The comparison from the month's answers; null when they do not hold it (yet). */
 function fromMonthAnswers(o: MonthKey & { measure: MeasureChoice; indicator: Indicator }): { rows: ComparisonRow[]; scope: ComparisonRow | null } | null {
-	const a = answersFor === extractRows() ? monthAnswers.get(monthId(o)) : undefined;
-	const p = a ? pickAnswer(a, o.measure, o.indicator) : null;
-	return p ? toRows({ ...p, names: () => p.names }, o.t) : null;
+	const parts = answersFor === extractRows() ? monthAnswers.get(monthId(o)) : undefined;
+	for (const a of parts ?? []) {
+		const p = pickAnswer(a, o.measure, o.indicator);
+		if (p) return toRows({ ...p, names: () => p.names }, o.t);
+	}
+	return null;
 }
 
 /** A comparison's query: a month seen before reads its slice; a new one reads the extract (no slice build first). */
@@ -141,6 +159,19 @@ async function askComparison(o: ComparisonOptions, user: boolean): Promise<{ col
 function answerOf(cols: Columns, t: TerritoryId): Omit<Answer, 'ms'> {
 	const [residenti, value, rate, state] = ['residenti', 'value', 'rate', 'state_code'].map((c) => cols.numbers(c));
 	return toRows({ ids: cols.values('id') as string[], names: () => cols.values('name') as string[], residenti, value, rate, state }, t);
+}
+
+/** Every territory's key (`territoryKeysQuery`), for the extract of `rows` rows: read once, in the background. */
+let territoryKeys: { rows: number; keys: Promise<TerritoryKeys> } | null = null;
+
+function keysFor(rows: number): Promise<TerritoryKeys> {
+	if (territoryKeys?.rows !== rows) {
+		const { sql, params } = territoryKeysQuery();
+		const keys = background(async () => readTerritoryKeys(await held(queryColumns(sql, params))), 0);
+		territoryKeys = { rows, keys };
+		keys.catch(() => territoryKeys?.keys === keys && (territoryKeys = null));
+	}
+	return territoryKeys.keys;
 }
 
 /** The ATS of each Comune, by Regione (`comuneAtsQuery`, read in the background), for the extract of `atsOfFor` rows. */
@@ -210,12 +241,11 @@ let seriesFor: number | null = null;
  * Every territory's series, by `measure|indicator` (the last two asked), read in the background a
  * few months at a time once a comparison is on screen (all-series.ts): a territory picked after
  * that is drawn without a query. For the extract of `allSeriesFor` rows, with the territories'
- * keys (`territoryKeysQuery`).
+ * keys (`keysFor`).
  */
 const allSeries = new Map<string, AllSeries>();
 const MAX_ALL_SERIES = 2;
 let allSeriesFor: number | null = null;
-let territoryKeys: Promise<Map<string, number>> | null = null;
 /** The measure and indicator whose series are wanted now: a build for another one stops. */
 let seriesWanted: string | null = null;
 /** The build whose loop is running (one loop per build). */
@@ -226,7 +256,6 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 	if (rows === null) return;
 	if (allSeriesFor !== rows) {
 		allSeries.clear();
-		territoryKeys = null;
 		allSeriesFor = rows;
 	}
 	const key = `${o.measure}|${o.indicator.key}`;
@@ -239,13 +268,7 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 	}
 	const building = all;
 	seriesLoop = building;
-	const keys = (territoryKeys ??= background(async () => {
-		const { sql, params } = territoryKeysQuery();
-		const cols = await held(queryColumns(sql, params));
-		const [k, ids] = [cols.numbers('k'), cols.values('id')];
-		return new Map(ids.map((id, i) => [String(id), k[i]]));
-	}, 2));
-	keys.catch(() => (territoryKeys = null));
+	keysFor(rows).catch(() => undefined);
 	// Left incomplete when another measure or indicator comes first: resumed where it stopped
 	// when this one is in view again.
 	const stale = () => rows !== extractRows() || allSeries.get(key) !== building || seriesWanted !== key;
@@ -269,11 +292,12 @@ function prefetchAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, 
 
 /** The series of `id` from every territory's series, when they are complete (undefined otherwise). */
 async function fromAllSeries(o: { measure: MeasureChoice; indicator: Indicator }, id: string): Promise<Series | null | undefined> {
-	const all = allSeriesFor === extractRows() ? allSeries.get(`${o.measure}|${o.indicator.key}`) : undefined;
-	if (!all?.complete || !territoryKeys) return undefined;
-	const keys = await territoryKeys.catch(() => null);
+	const rows = extractRows();
+	const all = rows !== null && allSeriesFor === rows ? allSeries.get(`${o.measure}|${o.indicator.key}`) : undefined;
+	if (!all?.complete || territoryKeys?.rows !== rows) return undefined;
+	const keys = await territoryKeys.keys.catch(() => null);
 	if (!keys) return undefined;
-	const k = keys.get(id);
+	const k = keys.byId.get(id);
 	return k === undefined ? null : all.series(k, id, territories.name(id));
 }
 
@@ -295,17 +319,10 @@ function prefetchLevelMonths(): void {
 	if (rows === null || levelMonthsFor === rows) return;
 	levelMonthsFor = rows;
 	const { sql, params } = levelMonthsQuery();
-	background(() => held(queryColumns(sql, params))).then(
-		(cols) => {
+	// After the month answers (priority 0): the next choice is far likelier than a drill-down.
+	background(async () => readLevelMonths(await held(queryColumns(sql, params))), 1).then(
+		(by) => {
 			if (rows !== extractRows()) return;
-			const [ids, months, measures] = [cols.values('id'), cols.values('month'), cols.values('measures')];
-			const by = new Map<TerritoryId, { month: string; measures: string[] }[]>();
-			for (let i = 0; i < cols.numRows; i++) {
-				const id = String(ids[i]) as TerritoryId;
-				let list = by.get(id);
-				if (!list) by.set(id, (list = []));
-				list.push({ month: String(months[i]), measures: (measures[i] as string[]) ?? [] });
-			}
 			for (const [id, list] of by) if (!monthsOf.has(id)) monthsOf.set(id, list);
 		},
 		() => (levelMonthsFor = null)
@@ -538,9 +555,8 @@ export class ConfrontoData {
 		try {
 			// A build of this month's answers under way holds this one: wait for it rather than queue
 			// behind it (one still waiting for its turn does not start before this choice is answered).
-			const building = monthAnswersPending.get(monthId(o));
-			const phase = o.indicator.core ? 'core' : 'all';
-			const picked = building?.started[phase] ? (await needed(building[phase]), fromMonthAnswers(o)) : null;
+			const building = monthAnswersPending.get(monthId(o))?.find((p) => p.indicators.some((i) => i.key === o.indicator.key));
+			const picked = building?.started ? (await needed(building.done), fromMonthAnswers(o)) : null;
 			if (gen !== this.#cmpGen) return;
 			if (picked) {
 				const answer = { ...picked, ms: 0 };

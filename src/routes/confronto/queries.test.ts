@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { COMPARISON_SCOPES } from '#lib/data/test-fixture.ts';
 import { indicatorOf } from './indicators.ts';
 import { rankItems } from '#lib/charts/ranking/ranking-utils.ts';
-import { comparisonQuery, comuneAtsQuery, levelMonthsQuery, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, type Built } from './queries.ts';
+import { comparisonQuery, comuneAtsQuery, levelMonthsQuery, readLevelMonths, monthListsQuery, monthSliceQuery, monthTable, monthsQuery, seriesQuery, territoriesQuery, type Built } from './queries.ts';
 import { confrontoTestEngine, type TestEngine } from './test-engine.ts';
 
 let engine: TestEngine;
@@ -128,13 +128,20 @@ describe('the other queries', () => {
 		expect(rows.at(-1)).toEqual({ month: '2024-02', measures: ['ADI', 'SFL'] });
 	});
 	test('the months of every territory above Comune level are, per territory, its own months query', async () => {
-		const rows = await run(levelMonthsQuery());
-		const ids = [...new Set(rows.map((r) => r.id as string))];
+		const q = levelMonthsQuery();
+		const months = readLevelMonths(await engine.queryColumns(q.sql, q.params));
+		const ids = [...months.keys()];
 		expect(ids).toEqual(expect.arrayContaining(['it', 'r:05', 'a:X05001']));
 		expect(ids.some((id) => id.startsWith('c:'))).toBe(false);
-		for (const id of ids) {
-			const own = rows.filter((r) => r.id === id).map(({ month, measures }) => ({ month, measures }));
-			expect(own).toEqual(await run(monthsQuery(id as 'it')));
+		for (const id of ids) expect(months.get(id), id).toEqual(await run(monthsQuery(id)));
+		// A measure outside the contract's: that territory is left to its own months query.
+		await engine.query(`UPDATE extract SET measure = 'XYZ' WHERE territory_id = 'r:05' AND measure = 'ADI'`);
+		try {
+			const odd = readLevelMonths(await engine.queryColumns(q.sql, q.params));
+			expect(odd.has('r:05')).toBe(false);
+			expect(odd.get('it')).toEqual(months.get('it'));
+		} finally {
+			await engine.query(`UPDATE extract SET measure = 'ADI' WHERE territory_id = 'r:05' AND measure = 'XYZ'`);
 		}
 	});
 	test('territories and the Comune → ATS map', async () => {
