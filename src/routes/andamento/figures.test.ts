@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Measure, SummaryPoint, SummaryTerritory } from '#contracts';
 import { INDICATOR_INFO, INDICATORS, MEASURE_CHOICES, type Indicator, type MeasureChoice } from '#lib/data/indicators.ts';
 import { countCell, monthsOf } from '#lib/data/series.ts';
-import { MEASURES, anySuppressed, figuresOf, prepareFigures } from './figures.ts';
+import { anySuppressed, figuresOf, prepareFigures } from './figures.ts';
 
 const MONTHS = ['2023-10', '2023-11', '2023-12', '2024-01', '2024-02', '2024-03'];
 const paid = (m: Measure, month: string) => (m === 'RdC' || m === 'PdC' ? month < '2024-01' : m === 'ADI' ? month >= '2024-01' : true);
@@ -35,7 +35,7 @@ function tableCells(list: readonly SummaryTerritory[], key: Indicator, misura: M
 	const [t] = list;
 	const months = monthsOf(t);
 	const cells: unknown[] = [];
-	for (const c of MEASURES) {
+	for (const c of MEASURE_CHOICES) {
 		const fs = new Map(figuresOf(t, c).map(({ month, f }) => [month, f]));
 		if (fs.size === 0) continue;
 		for (const m of months) {
@@ -81,7 +81,7 @@ describe('anySuppressed', () => {
 test('prepareFigures makes, one step each, the figures the view reads: the same objects afterwards', () => {
 	const list = [territory('r:05', MONTHS, 0.1, 3), territory('it', MONTHS, 0.1, 4)];
 	const steps = [...prepareFigures(list)];
-	expect(steps).toHaveLength(list.length * MEASURES.length);
+	expect(steps).toHaveLength(list.length * MEASURE_CHOICES.length);
 	const made = figuresOf(list[1], 'ADI');
 	expect(made.map((x) => x.month)).toEqual(MONTHS.filter((m) => m >= '2024-01'));
 	expect(figuresOf(list[1], 'ADI')).toBe(made);

@@ -6,11 +6,8 @@
  * for a Regione and Italia).
  */
 import type { SummaryPoint, SummaryTerritory } from '#contracts';
-import { type Indicator, type MeasureChoice } from '#lib/data/indicators.ts';
+import { MEASURE_CHOICES, type Indicator, type MeasureChoice } from '#lib/data/indicators.ts';
 import { figuresAt, type Figures } from '#lib/data/series.ts';
-
-/** Every measure choice the view shows (the first chart draws them all). */
-export const MEASURES: MeasureChoice[] = ['totale', 'RdC', 'PdC', 'ADI', 'SFL'];
 
 const kept = new WeakMap<SummaryTerritory, Map<MeasureChoice, { month: string; f: Figures }[]>>();
 
@@ -52,7 +49,7 @@ export function figuresOf(x: SummaryTerritory, choice: MeasureChoice): { month: 
  */
 export function* prepareFigures(list: readonly SummaryTerritory[]): Generator<void> {
 	for (const x of list)
-		for (const choice of MEASURES) {
+		for (const choice of MEASURE_CHOICES) {
 			yield;
 			figuresOf(x, choice);
 		}
@@ -67,7 +64,7 @@ export function* prepareFigures(list: readonly SummaryTerritory[]): Generator<vo
 export function anySuppressed(list: readonly SummaryTerritory[], indicator: Indicator, misura: MeasureChoice): boolean {
 	const [territory] = list;
 	if (!territory) return false;
-	if (MEASURES.some((c) => figuresOf(territory, c).some(({ f }) => f[indicator] === null))) return true;
+	if (MEASURE_CHOICES.some((c) => figuresOf(territory, c).some(({ f }) => f[indicator] === null))) return true;
 	const months = new Set(territory.series.map((p) => p.month));
 	return list.some((x) => figuresOf(x, misura).some(({ month, f }) => f.nuclei_per_1000 === null && months.has(month)));
 }
